@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The end-to-end backend workflow on embedded defaults (SQLite, 127.0.0.1): nothing for the user to start.
+# Each tool adds its step here as it lands.
+set -euo pipefail
+out=demo-output
+rm -rf "$out" && mkdir -p "$out"
+cd "$out"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "stanchion $(stanchion --version | cut -d' ' -f2): the effective configuration (embedded SQLite default)"
+stanchion config
+
+step "done: everything the demo wrote is in $out/"

@@ -1,0 +1,170 @@
+"""The ``stanchion`` root command: global flags, lazy sub-command groups, and error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from stanchion import __version__
+from stanchion.errors import ExitCode, StanchionError
+from stanchion.output import Output
+
+#: name -> (module, attribute, one-line help). A tool appears once its module exists.
+#: The module's attribute is a click command or group; it is imported only when invoked.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "scaffold": (
+        "stanchion.cli.scaffold",
+        "app",
+        "Scaffold API projects, code from OpenAPI specs, and verify them.",
+    ),
+    "db": (
+        "stanchion.cli.db",
+        "app",
+        "Migrations, schema analysis, index advice, schema diff and migration lint.",
+    ),
+    "load": (
+        "stanchion.cli.load",
+        "command",
+        "HTTP load tests with exact percentiles, reports and CI gates.",
+    ),
+    "decide": (
+        "stanchion.cli.decide",
+        "app",
+        "Pick a backend profile from stated constraints; the forcing-question grill.",
+    ),
+    "skill": (
+        "stanchion.cli.skill",
+        "app",
+        "Install the backend-engineer agent skill and its classic scripts.",
+    ),
+    "config": (
+        "stanchion.cli.config_cmd",
+        "command",
+        "Show the effective configuration and where each value came from.",
+    ),
+}
+
+EPILOG = """\b
+Examples:
+  stanchion db create add_users_table      write a new migration file
+  stanchion db migrate                     apply pending migrations (SQLite by default)
+  stanchion load http://127.0.0.1:8000/health -n 1000 -c 20
+  stanchion config --json                  the effective configuration
+
+Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error, 3 environment error, 130 interrupted.
+"""
+
+
+class AppState:
+    """What the root flags decide, handed to every sub-command through ``ctx.obj``."""
+
+    def __init__(self, debug: bool = False, json_mode: bool = False, quiet: bool = False) -> None:
+        self.debug = debug
+        self.json_mode = json_mode
+        self.quiet = quiet
+
+    def output(self, json_mode: bool = False) -> Output:
+        return Output(json_mode=self.json_mode or json_mode, debug=self.debug, quiet=self.quiet)
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported only when one of them runs (keeps ``--help`` fast)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [
+            name for name, (module, _, _) in COMMANDS.items() if importlib.util.find_spec(module) is not None
+        ]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or importlib.util.find_spec(entry[0]) is None:
+            return None
+        module = importlib.import_module(entry[0])
+        command: Any = getattr(module, entry[1])
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{entry[0]}.{entry[1]} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="stanchion", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, envvar="STANCHION_DEBUG", help="Show tracebacks for errors.")
+@click.option(
+    "--json", "json_mode", is_flag=True, help="Print one JSON document on stdout; text goes to stderr."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only results and errors; no informational lines.")
+@click.pass_context
+def root(ctx: click.Context, debug: bool, json_mode: bool, quiet: bool) -> None:
+    """Stanchion: scaffold APIs, evolve schemas safely, load-test, and decide, from one command."""
+    ctx.obj = AppState(debug=debug, json_mode=json_mode, quiet=quiet)
+
+
+def _debug_requested(argv: Sequence[str]) -> bool:
+    return "--debug" in argv or os.environ.get("STANCHION_DEBUG", "") not in ("", "0", "false")
+
+
+def _usage_hint(exc: click.UsageError) -> str:
+    ctx = exc.ctx
+    path = ctx.command_path if ctx is not None else "stanchion"
+    return f"run '{path} --help' to see the commands and options"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code (never raises, but for SystemExit from ``sys.exit``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(args)
+    out = Output(debug=debug)
+    try:
+        result = root.main(args=args, prog_name="stanchion", standalone_mode=False)
+    except click.UsageError as exc:
+        message = exc.format_message().splitlines()[0] if exc.format_message() else "invalid usage"
+        out.error(message, _usage_hint(exc))
+        return int(ExitCode.USAGE)
+    except click.ClickException as exc:
+        out.error(exc.format_message())
+        return int(exc.exit_code) if exc.exit_code else int(ExitCode.USAGE)
+    except click.Abort:
+        out.error("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        out.error("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except StanchionError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        out.error(exc.message, exc.hint)
+        return int(exc.exit_code)
+    except BrokenPipeError:
+        return int(ExitCode.OK)
+    except Exception as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        out.error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            "this is a defect in Stanchion; rerun with --debug for the traceback and report it",
+        )
+        return int(ExitCode.INTERNAL)
+    if isinstance(result, bool):
+        return int(not result)
+    return int(result or 0)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
