@@ -1,0 +1,320 @@
+"""Migration files: the layouts Stanchion reads, the dbmate section format, and creating new files.
+
+Layouts (``--format``):
+
+* ``stanchion`` / ``dbmate``: one file ``<version>_<name>.sql`` with ``-- migrate:up`` and
+  ``-- migrate:down`` sections; ``-- migrate:up transaction:false`` runs the up section outside a
+  transaction (dbmate's own syntax; the same option works on the down marker).
+* ``golang-migrate``: ``<version>_<name>.up.sql`` and ``<version>_<name>.down.sql``.
+* ``flyway``: ``V<version>__<name>.sql`` and ``U<version>__<name>.sql`` (undo); versions like ``1.2``.
+* ``prisma``: ``<timestamp>_<name>/migration.sql``; no down sections.
+
+``auto`` picks the layout from the files present and refuses a folder that mixes layouts. File names are
+matched with patterns; SQL itself is never split here (see :mod:`stanchion.db.dialects`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from stanchion.errors import UsageError
+
+LAYOUTS = ("stanchion", "dbmate", "golang-migrate", "flyway", "prisma")
+FORMATS = ("auto", *LAYOUTS)
+
+_GOLANG = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
+_DBMATE = re.compile(r"^(\d+)_?(.*)\.sql$")
+_FLYWAY = re.compile(r"^([VUR])((?:\d+(?:[._]\d+)*)?)__(.+)\.sql$")
+_PRISMA_DIR = re.compile(r"^(\d+)_(.+)$")
+_MARKER = re.compile(r"^--\s*migrate:(up|down)\b(.*)$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration as read from disk."""
+
+    version: str
+    name: str
+    path: Path
+    up: str
+    down: str | None
+    layout: str
+    transaction: bool = True
+    down_transaction: bool = True
+    up_line: int = 1
+    down_line: int = 1
+    down_path: Path | None = None
+
+    @property
+    def checksum(self) -> str:
+        return checksum(self.up)
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        return version_key(self.version)
+
+    @property
+    def label(self) -> str:
+        return f"{self.version}_{self.name}" if self.name else self.version
+
+
+def checksum(sql: str) -> str:
+    """SHA-256 of a section, independent of line-ending style."""
+    return hashlib.sha256(sql.replace("\r\n", "\n").encode()).hexdigest()
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.split(r"[._]", version) if part.isdigit())
+
+
+def parse_sections(path: Path, text: str, version: str, name: str, layout: str) -> Migration:
+    """Read a dbmate-style file: ``-- migrate:up [transaction:false]`` and ``-- migrate:down`` sections."""
+    sections: dict[str, list[str]] = {}
+    options: dict[str, str] = {}
+    starts: dict[str, int] = {}
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        match = _MARKER.match(line.strip())
+        if match:
+            current = match.group(1)
+            if current in sections:
+                raise UsageError(
+                    f"{path}:{number}: a second '-- migrate:{current}' section",
+                    "keep one up and at most one down section per file",
+                )
+            sections[current] = []
+            options[current] = match.group(2).strip()
+            starts[current] = number + 1
+            for option in options[current].split():
+                if option not in ("transaction:false", "transaction:true"):
+                    raise UsageError(
+                        f"{path}:{number}: unknown option '{option}' on the migrate:{current} line",
+                        "the only option is transaction:false",
+                    )
+            continue
+        if current is not None:
+            sections[current].append(line)
+    if "up" not in sections:
+        raise UsageError(
+            f"{path}: no '-- migrate:up' section",
+            "start the file with a '-- migrate:up' line, then the SQL, then '-- migrate:down' and its SQL",
+        )
+    down = "".join(sections["down"]) if "down" in sections else None
+    return Migration(
+        version=version,
+        name=name,
+        path=path,
+        up="".join(sections["up"]),
+        down=down,
+        layout=layout,
+        transaction="transaction:false" not in options["up"],
+        down_transaction="transaction:false" not in options.get("down", ""),
+        up_line=starts["up"],
+        down_line=starts.get("down", 1),
+    )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text ({exc.reason})", "save the file as UTF-8") from exc
+
+
+def classify(entry: Path) -> str | None:
+    """The layout an entry of a migrations folder belongs to, or None when it is not a migration."""
+    name = entry.name
+    if name.startswith("."):
+        return None
+    if entry.is_dir():
+        return "prisma" if _PRISMA_DIR.match(name) and (entry / "migration.sql").is_file() else None
+    if not name.endswith(".sql"):
+        return None
+    if _GOLANG.match(name):
+        return "golang-migrate"
+    if _FLYWAY.match(name):
+        return "flyway"
+    if _DBMATE.match(name):
+        return "dbmate"
+    return "unknown"
+
+
+def detect_layout(directory: Path) -> str | None:
+    """The single layout of ``directory``'s files (None when empty); UsageError for a mixed folder."""
+    found: dict[str, list[str]] = {}
+    for entry in sorted(directory.iterdir()):
+        kind = classify(entry)
+        if kind is None:
+            continue
+        if kind == "unknown":
+            raise UsageError(
+                f"{entry}: not a migration file name in any known layout",
+                "name it <version>_<name>.sql (dbmate), <version>_<name>.up.sql (golang-migrate) "
+                "or V<version>__<name>.sql (flyway), or move it out of the folder",
+            )
+        found.setdefault(kind, []).append(entry.name)
+    if len(found) > 1:
+        parts = "; ".join(
+            f"{kind}: {names[0]}" + (" ..." if len(names) > 1 else "") for kind, names in found.items()
+        )
+        raise UsageError(
+            f"{directory} mixes migration layouts ({parts})",
+            "keep one layout per folder, or pass --format to choose one",
+        )
+    return next(iter(found), None)
+
+
+def load(directory: Path, layout: str = "auto") -> tuple[str, list[Migration]]:
+    """Every migration in ``directory``, sorted by version, and the layout used."""
+    if layout not in FORMATS:
+        raise UsageError(f"unknown migration format '{layout}'", f"use one of: {', '.join(FORMATS)}")
+    if not directory.is_dir():
+        raise UsageError(
+            f"migrations folder {directory} does not exist",
+            "create a migration with 'stanchion db create NAME', or pass --dir",
+        )
+    if layout == "auto":
+        layout = detect_layout(directory) or "stanchion"
+    family = "dbmate" if layout in ("stanchion", "dbmate") else layout
+    migrations: list[Migration] = []
+    downs: dict[str, tuple[Path, str]] = {}
+    for entry in sorted(directory.iterdir()):
+        kind = classify(entry)
+        if kind is None:
+            continue
+        if kind != family:
+            raise UsageError(
+                f"{entry}: does not match the {layout} layout",
+                "keep one layout per folder, or pass the right --format",
+            )
+        migration, down = _read_entry(entry, layout)
+        if down is not None:
+            downs[down[0]] = (entry, down[1])
+        if migration is not None:
+            migrations.append(migration)
+    by_version: dict[tuple[int, ...], Migration] = {}
+    for migration in migrations:
+        other = by_version.get(migration.sort_key)
+        if other is not None:
+            raise UsageError(
+                f"duplicate migration version {migration.version}: {other.path.name} and {migration.path.name}",
+                "give one of them a new version (rename the file)",
+            )
+        by_version[migration.sort_key] = migration
+    for version, (path, text) in downs.items():
+        key = version_key(version)
+        if key not in by_version:
+            raise UsageError(
+                f"{path}: a down migration without its up migration", "add the up file or remove it"
+            )
+        up = by_version[key]
+        by_version[key] = Migration(**{**up.__dict__, "down": text, "down_path": path, "down_line": 1})
+    return layout, [by_version[key] for key in sorted(by_version)]
+
+
+def _read_entry(entry: Path, layout: str) -> tuple[Migration | None, tuple[str, str] | None]:
+    name = entry.name
+    if layout in ("stanchion", "dbmate"):
+        match = _DBMATE.match(name)
+        assert match is not None
+        return parse_sections(entry, _read(entry), match.group(1), match.group(2), layout), None
+    if layout == "golang-migrate":
+        match = _GOLANG.match(name)
+        assert match is not None
+        version, label, direction = match.groups()
+        if direction == "down":
+            return None, (version, _read(entry))
+        return Migration(version, label, entry, _read(entry), None, layout), None
+    if layout == "flyway":
+        match = _FLYWAY.match(name)
+        assert match is not None
+        kind, raw_version, label = match.groups()
+        if kind == "R":
+            raise UsageError(
+                f"{entry}: Flyway repeatable migrations (R__) are not supported",
+                "turn it into a versioned migration (V<n>__name.sql)",
+            )
+        version = raw_version.replace("_", ".")
+        if kind == "U":
+            return None, (version, _read(entry))
+        return Migration(version, label, entry, _read(entry), None, layout), None
+    match = _PRISMA_DIR.match(name)
+    assert match is not None
+    path = entry / "migration.sql"
+    return Migration(match.group(1), match.group(2), path, _read(path), None, layout), None
+
+
+def read_file(path: Path) -> Migration:
+    """One migration file given on its own (``stanchion db apply FILE``), in any layout."""
+    if not path.is_file():
+        raise UsageError(f"migration file {path} does not exist", "check the path")
+    text = _read(path)
+    kind = classify(path)
+    if kind == "golang-migrate":
+        match = _GOLANG.match(path.name)
+        assert match is not None
+        return Migration(match.group(1), match.group(2), path, text, None, kind)
+    if kind == "flyway":
+        match = _FLYWAY.match(path.name)
+        assert match is not None and match.group(1) == "V"
+        return Migration(match.group(2).replace("_", "."), match.group(3), path, text, None, kind)
+    match = _DBMATE.match(path.name)
+    version, name = (match.group(1), match.group(2)) if match else (path.stem, "")
+    if any(_MARKER.match(line.strip()) for line in text.splitlines()):
+        return parse_sections(path, text, version, name, "stanchion")
+    return Migration(version, name, path, text, None, "plain")
+
+
+def slug(name: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    if not cleaned:
+        raise UsageError(
+            f"migration name {name!r} has no letters or digits", "use a name like add_users_table"
+        )
+    return cleaned
+
+
+def create(directory: Path, name: str, layout: str = "auto", no_transaction: bool = False) -> list[Path]:
+    """Write a new, empty migration in ``directory`` (created if missing); returns the files written."""
+    label = slug(name)
+    directory.mkdir(parents=True, exist_ok=True)
+    existing_layout, existing = load(directory, layout)
+    layout = existing_layout
+    if no_transaction and layout not in ("stanchion", "dbmate"):
+        raise UsageError(
+            f"the {layout} layout has no no-transaction marker",
+            "Stanchion runs statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY) "
+            "outside one automatically in this layout",
+        )
+    keys = [m.sort_key for m in existing]
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    if layout == "flyway":
+        number = str((max(keys)[0] if keys else 0) + 1)
+        files = {f"V{number}__{label}.sql": "", f"U{number}__{label}.sql": ""}
+    elif layout == "golang-migrate" and existing and len(existing[-1].version) < 14:
+        width = len(existing[-1].version)
+        version = str(max(keys)[0] + 1).zfill(width)
+        files = {f"{version}_{label}.up.sql": "", f"{version}_{label}.down.sql": ""}
+    else:
+        numbers = [k[0] for k in keys if k]
+        if numbers and max(numbers) >= int(stamp):
+            stamp = str(max(numbers) + 1)
+        if layout == "golang-migrate":
+            files = {f"{stamp}_{label}.up.sql": "", f"{stamp}_{label}.down.sql": ""}
+        elif layout == "prisma":
+            files = {f"{stamp}_{label}/migration.sql": ""}
+        else:
+            option = " transaction:false" if no_transaction else ""
+            files = {f"{stamp}_{label}.sql": f"-- migrate:up{option}\n\n\n-- migrate:down{option}\n\n"}
+    written = []
+    for relative, body in files.items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(body)
+        written.append(path)
+    return written

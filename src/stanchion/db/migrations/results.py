@@ -1,0 +1,148 @@
+"""Result objects the migration core returns; the CLI renders them (text or ``--json``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stanchion.errors import ExitCode
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    files: list[Path]
+    layout: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files": [str(p) for p in self.files], "layout": self.layout}
+
+
+@dataclass
+class Step:
+    """One migration run (or planned, under ``--dry-run``) in one direction."""
+
+    version: str
+    name: str
+    direction: str  # "up" | "down"
+    file: str
+    statements: list[str]
+    transaction: bool
+    duration_ms: float = 0.0
+    resumed_at: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "name": self.name,
+            "direction": self.direction,
+            "file": self.file,
+            "transaction": self.transaction,
+            "statements": self.statements,
+            "duration_ms": round(self.duration_ms, 3),
+            "resumed_at_statement": self.resumed_at,
+        }
+
+
+@dataclass
+class RunResult:
+    """What ``migrate``, ``rollback``, ``redo`` and ``apply`` did (or would do, under ``--dry-run``)."""
+
+    action: str
+    database: str
+    dry_run: bool
+    steps: list[Step] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "database": self.database,
+            "dry_run": self.dry_run,
+            "steps": [s.to_json() for s in self.steps],
+            "warnings": self.warnings,
+        }
+
+
+#: states a migration can be in, as ``status`` reports them
+ATTENTION = ("changed", "missing", "out_of_order", "failed", "interrupted")
+
+
+@dataclass
+class Entry:
+    version: str
+    name: str
+    state: str  # applied | pending | changed | missing | out_of_order | failed | interrupted | running
+    file: str | None
+    applied_at: str | None = None
+    applied_by: str | None = None
+    duration_ms: int | None = None
+    statement: int | None = None
+    error: str | None = None
+    detail: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class StatusResult:
+    database: str
+    directory: str
+    layout: str
+    entries: list[Entry]
+    history_table: bool
+
+    def count(self, state: str) -> int:
+        return sum(1 for e in self.entries if e.state == state)
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(e.state in ATTENTION for e in self.entries)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.CHECK_FAILED if self.needs_attention else ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        states = ("applied", "pending", *ATTENTION, "running")
+        return {
+            "database": self.database,
+            "directory": self.directory,
+            "layout": self.layout,
+            "history_table": self.history_table,
+            "summary": {state: self.count(state) for state in states},
+            "needs_attention": self.needs_attention,
+            "migrations": [e.to_json() for e in self.entries],
+        }
+
+
+@dataclass
+class RepairChange:
+    version: str
+    name: str
+    action: str  # "checksum" | "forget" | "mark_applied"
+    old_checksum: str | None
+    new_checksum: str | None
+    diff: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RepairResult:
+    database: str
+    dry_run: bool
+    changes: list[RepairChange]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "dry_run": self.dry_run,
+            "changes": [c.to_json() for c in self.changes],
+        }
