@@ -1,0 +1,269 @@
+"""Where a schema comes from (a database URL or a schema file) and the operations on whole schemas:
+read one, diff two with a verified plan, and write dbmate-style migration files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stanchion.db.schema.diff import Step, plan_steps
+from stanchion.db.schema.introspect import introspect
+from stanchion.db.schema.load import detect_dialect, load_sql, read_schema_file, scratch_database
+from stanchion.db.url import DatabaseURL, connect_errors, create_engine, parse_url
+from stanchion.errors import EnvironmentProblem, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from stanchion.db.schema.model import Schema
+
+
+def is_url(source: str) -> bool:
+    return "://" in source
+
+
+@contextmanager
+def connect(url: DatabaseURL, *, autocommit: bool = True) -> Iterator[Connection]:
+    """A connection to ``url``; connection failures become exit-3 errors naming the server."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT") if autocommit else create_engine(url)
+    try:
+        with connect_errors(url):
+            conn = engine.connect()
+        with conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def resolve_dialect(text: str, dialect: str | None, scratch: DatabaseURL | None) -> str:
+    if dialect:
+        if dialect not in ("postgresql", "sqlite", "mysql"):
+            raise UsageError(f"unknown dialect {dialect!r}", "use postgresql, sqlite or mysql")
+        return dialect
+    if scratch is not None:
+        return scratch.dialect
+    return detect_dialect(text) or "sqlite"
+
+
+@contextmanager
+def loaded(path: Path, dialect: str | None = None, scratch: DatabaseURL | None = None) -> Iterator[DatabaseURL]:
+    """The schema file at ``path`` loaded into a fresh scratch database, removed afterwards."""
+    text = read_schema_file(path)
+    chosen = resolve_dialect(text, dialect, scratch)
+    with scratch_database(chosen, scratch) as url, connect(url) as conn:
+        load_sql(conn, text, str(path))
+        if chosen == "postgresql":
+            conn.exec_driver_sql("RESET ALL")
+        yield url
+
+
+def read_schema(
+    source: str, *, dialect: str | None = None, scratch: DatabaseURL | None = None, schema: str | None = None
+) -> Schema:
+    """The model of ``source``: a database URL is introspected, a schema file is loaded first."""
+    if is_url(source):
+        url = parse_url(source)
+        with connect(url) as conn:
+            return _introspect(conn, schema)
+    with loaded(Path(source), dialect, scratch) as url, connect(url) as conn:
+        return _introspect(conn, schema)
+
+
+def _introspect(conn: Connection, schema: str | None) -> Schema:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return introspect(conn, schema)
+    except DBAPIError as exc:
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "permission denied" in detail.lower() or "access denied" in detail.lower():
+            raise EnvironmentProblem(
+                f"insufficient privileges to read the catalog: {detail}",
+                "connect as a user that can read the schema (pg_read_all_stats helps for statistics)",
+            ) from exc
+        raise
+
+
+@dataclass
+class Verification:
+    verified: bool
+    message: str
+    remaining: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verified": self.verified, "message": self.message, "remaining": self.remaining}
+
+
+@dataclass
+class DiffResult:
+    dialect: str
+    source: str
+    target: str
+    up: list[Step]
+    down: list[Step]
+    verification: Verification | None = None
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.up
+
+    @property
+    def hazards(self) -> list[str]:
+        return sorted({h for step in self.up for h in step.hazards})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dialect": self.dialect,
+            "from": self.source,
+            "to": self.target,
+            "empty": self.empty,
+            "hazards": self.hazards,
+            "up": [s.to_json() for s in self.up],
+            "down": [s.to_json() for s in self.down],
+            "verification": self.verification.to_json() if self.verification else None,
+            "files": self.files,
+        }
+
+
+def _label(source: str) -> str:
+    return parse_url(source).masked if is_url(source) else source
+
+
+def diff(
+    source: str,
+    target: str,
+    *,
+    dialect: str | None = None,
+    scratch_url: str | None = None,
+    verify: bool = True,
+    schema: str | None = None,
+) -> DiffResult:
+    """Plan ``source`` -> ``target`` (each a URL or a schema file), then verify the plan by applying it to a
+    scratch copy of ``source`` and diffing again to empty (and the down plan back to ``source``)."""
+    scratch = _scratch_server(source, target, scratch_url)
+    a = read_schema(source, dialect=dialect, scratch=scratch, schema=schema)
+    b = read_schema(target, dialect=dialect or a.dialect, scratch=scratch, schema=schema)
+    up = plan_steps(a, b)
+    down = plan_steps(b, a)
+    result = DiffResult(a.dialect, _label(source), _label(target), up, down)
+    if verify:
+        result.verification = verify_plan(source, a, b, up, down, dialect=a.dialect, scratch=scratch)
+    return result
+
+
+def _scratch_server(source: str, target: str, scratch_url: str | None) -> DatabaseURL | None:
+    if scratch_url:
+        return parse_url(scratch_url)
+    for side in (source, target):
+        if is_url(side) and parse_url(side).dialect != "sqlite":
+            return parse_url(side)
+    return None
+
+
+def verify_plan(
+    source: str,
+    a: Schema,
+    b: Schema,
+    up: list[Step],
+    down: list[Step],
+    *,
+    dialect: str,
+    scratch: DatabaseURL | None,
+) -> Verification:
+    with scratch_database(dialect, scratch) as url, connect(url) as conn:
+        _copy_schema(conn, source, a, dialect, url)
+        failure = _apply(conn, up, "up")
+        if failure:
+            return Verification(False, failure)
+        after_up = _introspect(conn, a.name if dialect == "postgresql" else None)
+        remaining = [s.sql for s in plan_steps(after_up, b)]
+        if remaining:
+            return Verification(False, "applying the up plan left differences", remaining)
+        failure = _apply(conn, down, "down")
+        if failure:
+            return Verification(False, failure)
+        after_down = _introspect(conn, a.name if dialect == "postgresql" else None)
+        remaining = [s.sql for s in plan_steps(after_down, a)]
+        if remaining:
+            return Verification(False, "applying the down plan did not return to the source schema", remaining)
+    return Verification(
+        True, "applied up to a scratch copy of the source and diffed again: empty; down returns to the source"
+    )
+
+
+def _apply(conn: Connection, steps: list[Step], direction: str) -> str | None:
+    from sqlalchemy.exc import DBAPIError
+
+    for step in steps:
+        try:
+            conn.exec_driver_sql(step.sql)
+        except DBAPIError as exc:
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            return f"the {direction} plan failed on a scratch copy at `{step.sql.splitlines()[0]}`: {detail}"
+    return None
+
+
+def _copy_schema(conn: Connection, source: str, a: Schema, dialect: str, url: DatabaseURL) -> None:
+    """Make the scratch database look like ``source``: reload the file, or copy a database's schema."""
+    if not is_url(source):
+        load_sql(conn, read_schema_file(Path(source)), source)
+        if dialect == "postgresql":
+            conn.exec_driver_sql("RESET ALL")
+        return
+    src = parse_url(source)
+    if dialect == "sqlite":
+        with connect(src) as other:
+            rows = other.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid"
+            ).fetchall()
+        for (sql,) in rows:
+            conn.exec_driver_sql(sql)
+        return
+    dump = _pg_dump()
+    if dialect == "postgresql" and dump is not None:
+        proc = subprocess.run(
+            [dump, "--schema-only", "--no-owner", "--no-privileges", "--dbname", src.raw.split("+")[0]],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if proc.returncode == 0:
+            load_sql(conn, proc.stdout, "pg_dump of the source")
+            conn.exec_driver_sql("RESET ALL")
+            return
+    for step in plan_steps(type(a)(dialect=a.dialect, name=a.name), a):
+        conn.exec_driver_sql(step.sql)
+
+
+def _pg_dump() -> str | None:
+    for candidate in ("/usr/lib/postgresql/15/bin/pg_dump", "/usr/lib/postgresql/16/bin/pg_dump"):
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("pg_dump")
+
+
+def write_migration(
+    folder: Path, name: str, up: list[str], down: list[str], *, transaction: bool = True, now: datetime | None = None
+) -> Path:
+    """A dbmate-style migration file (``-- migrate:up`` / ``-- migrate:down``) named by UTC timestamp."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    path = folder / f"{stamp}_{name}.sql"
+    counter = 1
+    while path.exists():
+        path = folder / f"{stamp}_{name}_{counter}.sql"
+        counter += 1
+    marker = "" if transaction else " transaction:false"
+    body = [f"-- migrate:up{marker}", *(s.rstrip().rstrip(";") + ";" for s in up), ""]
+    body += [f"-- migrate:down{marker}", *(s.rstrip().rstrip(";") + ";" for s in down), ""]
+    path.write_text("\n".join(body), encoding="utf-8")
+    return path
