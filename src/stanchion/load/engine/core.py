@@ -1,0 +1,414 @@
+"""One process's share of a load test: connections, the closed or open model, and once-a-second samples.
+
+:func:`run_slice` runs a :class:`~stanchion.load.plan.Plan` slice on a fresh uvloop loop and hands a
+:class:`~stanchion.load.stats.Sample` to ``emit`` every second. Everything periodic (the sample, the
+timeout sweep, the loop-lag probe, the arrival scheduler) runs on timers beside the connections; the
+per-request path is in :mod:`stanchion.load.engine.connection`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from time import perf_counter_ns
+from typing import Any
+
+from httptools import HttpParserError
+
+from stanchion.load.engine.connection import Connection
+from stanchion.load.engine.schedule import Schedule
+from stanchion.load.plan import Plan
+from stanchion.load.stats import Sample, fold, new_buffer
+
+NS = 1_000_000_000
+UNBOUNDED = 1 << 62
+RETRY_DELAY = 0.01  # after a failed connect, so a refusing server does not spin the loader
+LAG_PROBE = 0.05
+
+
+def classify(exc: BaseException | None) -> str:
+    """The error category of a failed connect or a lost connection."""
+    if isinstance(exc, socket.gaierror):
+        return "dns"
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return "tls"
+    if isinstance(exc, ConnectionRefusedError):
+        return "refused"
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        return "timeout"
+    if isinstance(exc, HttpParserError):
+        return "malformed"
+    if exc is None or isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return "reset"
+    return "other"
+
+
+def build_schedule(plan: Plan) -> Schedule:
+    scale = plan.rate_scale
+    ramps: list[tuple[float, float, float]] = []
+    if plan.stages:
+        first = plan.stages[0].target * scale
+        if plan.warmup:
+            ramps.append((plan.warmup, first, first))
+        previous = 0.0
+        for stage in plan.stages:
+            ramps.append((stage.duration, previous, stage.target * scale))
+            previous = stage.target * scale
+    else:
+        rate = (plan.rate or 0.0) * scale
+        ramps.append((plan.warmup + (plan.duration or 0.0), rate, rate))
+    return Schedule(ramps, plan.phase)
+
+
+class Engine:
+    """State shared by one process's connections. Attributes touched per request are plain fields."""
+
+    def __init__(
+        self, plan: Plan, emit: Callable[[Sample], None], should_stop: Callable[[], bool], worker: int
+    ) -> None:
+        self.plan = plan
+        self.emit = emit
+        self.should_stop = should_stop
+        self.worker = worker
+        self.open_model = plan.open_model
+        self.request_bytes = [plan.request_bytes(t) for t in plan.targets]
+        # hot-path recording state
+        self.latency = new_buffer()
+        self.uncorrected = new_buffer()
+        self.status = [0] * 600
+        self.completed = 0
+        self.bytes_in = 0
+        self.inflight = 0
+        # bookkeeping
+        self.sent = 0
+        self.errors: dict[str, int] = {}
+        self.remaining = UNBOUNDED
+        self.stopping = False
+        self.interrupted = False
+        self.connecting = 0
+        self.conns: set[Connection] = set()
+        self.idle: list[Connection] = []
+        self.pending: deque[int] = deque()
+        self.addresses: dict[int, tuple[Any, ...]] = {}
+        self.ssl_context = self._ssl_context() if any(t.tls for t in plan.targets) else None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.done: asyncio.Future[None] | None = None
+        self.next_target = 0
+        # interval bookkeeping
+        self.index = 0
+        self.measuring = plan.warmup <= 0
+        self.interval_start = 0
+        self.cpu_mark = 0.0
+        self.loop_lag_max = 0
+        self.sched_lag_max = 0
+        self.sched_lag_sum = 0
+        self.sched_ticks = 0
+        self.last_status = [0] * 600
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        ctx = ssl.create_default_context()
+        if self.plan.insecure:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    # -- connections -----------------------------------------------------------------------------
+    def spawn(self, target: int | None = None) -> None:
+        if self.stopping or self.loop is None:
+            return
+        if target is None:
+            target = self.next_target
+            self.next_target = (self.next_target + 1) % len(self.plan.targets)
+        self.connecting += 1
+        self.loop.create_task(self._connect(target))
+
+    async def _connect(self, index: int) -> None:
+        assert self.loop is not None
+        target = self.plan.targets[index]
+        conn = Connection(self, index)
+        try:
+            address = self.addresses.get(index)
+            if address is None:
+                infos = await asyncio.wait_for(
+                    self.loop.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM),
+                    self.plan.timeout,
+                )
+                address = infos[0][4]
+                self.addresses[index] = address
+            await asyncio.wait_for(
+                self.loop.create_connection(
+                    lambda: conn,
+                    host=address[0],
+                    port=address[1],
+                    ssl=self.ssl_context if target.tls else None,
+                    server_hostname=target.host if target.tls else None,
+                ),
+                self.plan.timeout,
+            )
+        except (OSError, ssl.SSLError, ssl.CertificateError, TimeoutError) as exc:
+            self.connecting -= 1
+            self._connect_failed(index, classify(exc))
+            return
+        self.connecting -= 1
+        if self.stopping:
+            conn.close()
+            self._check_done()
+            return
+        self.conns.add(conn)
+        self.ready(conn)
+
+    def _connect_failed(self, index: int, kind: str) -> None:
+        if self.open_model:
+            if self.pending:
+                self.pending.popleft()
+                self.sent += 1
+                self.record_error(kind)
+        elif self.remaining > 0 and not self.stopping:
+            self.remaining -= 1
+            self.sent += 1
+            self.record_error(kind)
+        if self.stopping or (not self.open_model and self.remaining == 0):
+            self._check_done()
+            return
+        assert self.loop is not None
+        self.loop.call_later(RETRY_DELAY, self.spawn, index)
+
+    def ready(self, conn: Connection) -> None:
+        """A connection is free: give it the next request, or park it."""
+        if self.open_model:
+            if self.pending:
+                conn.send(self.pending.popleft())
+            else:
+                self.idle.append(conn)
+                if self.stopping:
+                    self._check_done()
+        elif self.remaining > 0 and not self.stopping:
+            self.remaining -= 1
+            self.sent += 1
+            conn.send(0)
+        else:
+            self.idle.append(conn)
+            self._check_done()
+
+    def lost(self, conn: Connection, exc: Exception | None) -> None:
+        """The peer closed or broke the connection."""
+        if conn.busy:
+            conn.busy = False
+            self.inflight -= 1
+            if conn.served > 0 and not conn.got_bytes and exc is None:
+                # a keep-alive connection the server had already closed: resend on a fresh one
+                if self.open_model:
+                    self.pending.appendleft(conn.intended)
+                else:
+                    self.remaining += 1
+                    self.sent -= 1
+            else:
+                kind = "malformed" if conn.got_bytes and exc is None else classify(exc)
+                self.record_error(kind)
+        self.replace(conn)
+
+    def replace(self, conn: Connection) -> None:
+        self.conns.discard(conn)
+        if conn in self.idle:
+            self.idle.remove(conn)
+        if self.stopping or (not self.open_model and self.remaining == 0):
+            self._check_done()
+        else:
+            self.spawn(conn.target)
+
+    def record_error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    # -- the open model's arrivals ---------------------------------------------------------------
+    def _dispatch(self, intended: int) -> None:
+        self.sent += 1
+        if self.idle:
+            self.idle.pop().send(intended)
+        else:
+            self.pending.append(intended)
+
+    def _scheduler(self, schedule: Schedule, start: int, k: int) -> None:
+        assert self.loop is not None
+        if self.stopping:
+            return
+        now = perf_counter_ns()
+        due = schedule.time_of(k)
+        if due is not None and start + int(due * NS) <= now:
+            lag = (now - start - int(due * NS)) // 1000
+            self.sched_lag_max = max(self.sched_lag_max, lag)
+            self.sched_lag_sum += lag
+            self.sched_ticks += 1
+        while due is not None:
+            intended = start + int(due * NS)
+            if intended > now:
+                break
+            self._dispatch(intended)
+            k += 1
+            due = schedule.time_of(k)
+        if due is None:
+            self._finish_sending()
+            return
+        delay = max(0.0, (start + int(due * NS) - perf_counter_ns()) / NS)
+        self.loop.call_later(delay, self._scheduler, schedule, start, k)
+
+    # -- periodic work ---------------------------------------------------------------------------
+    def _probe(self, expected: int) -> None:
+        assert self.loop is not None
+        now = perf_counter_ns()
+        self.loop_lag_max = max(self.loop_lag_max, (now - expected) // 1000)
+        if self.should_stop() and not self.interrupted:
+            self.interrupted = True
+            self._abort_all()
+            return
+        if self.done is not None and self.done.done():
+            return
+        self._sweep(now)
+        self.loop.call_later(LAG_PROBE, self._probe, perf_counter_ns() + int(LAG_PROBE * NS))
+
+    def _sweep(self, now: int) -> None:
+        limit = int(self.plan.timeout * NS)
+        for conn in [c for c in self.conns if c.busy and now - c.sent > limit]:
+            conn.fail("timeout")
+        if self.open_model and self.stopping:
+            while self.pending and now - self.pending[0] > limit:
+                self.pending.popleft()
+                self.record_error("timeout")
+            self._check_done()
+
+    def _tick(self, at: int) -> None:
+        """Once a second from the measured start: fold the buffers into a sample and emit it."""
+        assert self.loop is not None
+        if self.done is not None and self.done.done():
+            return
+        self._emit(at)
+        nxt = at + NS
+        self.loop.call_later(max(0.0, (nxt - perf_counter_ns()) / NS), self._tick, nxt)
+
+    def _emit(self, now: int) -> None:
+        latency, self.latency = self.latency, new_buffer()
+        uncorrected, self.uncorrected = self.uncorrected, new_buffer()
+        status = {
+            code: n - self.last_status[code]
+            for code, n in enumerate(self.status)
+            if n != self.last_status[code]
+        }
+        self.last_status = list(self.status)
+        cpu = time.process_time()
+        sample = Sample(
+            index=self.index,
+            sent=self.sent,
+            completed=self.completed,
+            bytes_in=self.bytes_in,
+            status=status,
+            errors=dict(self.errors),
+            latency=fold(latency).encode() if latency else b"",
+            uncorrected=fold(uncorrected).encode() if uncorrected else b"",
+            cpu=cpu - self.cpu_mark,
+            wall=(now - self.interval_start) / NS,
+            loop_lag_max_us=self.loop_lag_max,
+            schedule_lag_max_us=self.sched_lag_max,
+            schedule_lag_sum_us=self.sched_lag_sum,
+            schedule_ticks=self.sched_ticks,
+            worker=self.worker,
+        )
+        self.sent = self.completed = self.bytes_in = 0
+        self.errors = {}
+        self.loop_lag_max = self.sched_lag_max = self.sched_lag_sum = self.sched_ticks = 0
+        self.cpu_mark = cpu
+        self.interval_start = now
+        if self.measuring:
+            self.emit(sample)
+            self.index += 1
+        else:
+            self.measuring = True
+            if not self.open_model and self.plan.requests is not None:
+                self.remaining = self.plan.requests
+
+    # -- ending ----------------------------------------------------------------------------------
+    def _finish_sending(self) -> None:
+        self.stopping = True
+        self._check_done()
+
+    def _check_done(self) -> None:
+        if self.done is None or self.done.done():
+            return
+        finished = self.stopping or (not self.open_model and self.remaining == 0)
+        if (finished and self.inflight == 0 and self.connecting == 0 and not self.pending) or (
+            finished and self.inflight == 0 and self.pending and not self.conns and self.connecting == 0
+        ):
+            self.done.set_result(None)
+
+    def _abort_all(self) -> None:
+        self.stopping = True
+        self.pending.clear()
+        for conn in list(self.conns):
+            if conn.busy:
+                conn.busy = False
+                self.inflight -= 1
+            conn.closed = True
+            if conn.transport is not None:
+                conn.transport.abort()
+        self.conns.clear()
+        if self.done is not None and not self.done.done():
+            self.done.set_result(None)
+
+    async def main(self) -> None:
+        self.loop = loop = asyncio.get_running_loop()
+        self.done = loop.create_future()
+        start = perf_counter_ns()
+        self.interval_start = start
+        self.cpu_mark = time.process_time()
+        measured_start = start + int(self.plan.warmup * NS)
+        if self.plan.warmup <= 0 and self.plan.requests is not None:
+            self.remaining = self.plan.requests
+        for _ in range(self.plan.concurrency):
+            self.spawn()
+        if self.open_model:
+            self._scheduler(build_schedule(self.plan), start, 0)
+        elif self.plan.duration is not None:
+            loop.call_later(self.plan.warmup + self.plan.duration, self._finish_sending)
+        loop.call_later(LAG_PROBE, self._probe, perf_counter_ns() + int(LAG_PROBE * NS))
+        first = measured_start if self.plan.warmup > 0 else start + NS
+        loop.call_later(max(0.0, (first - perf_counter_ns()) / NS), self._tick, first)
+        await self.done
+        end = perf_counter_ns()
+        if self.pending and not self.interrupted:
+            for _ in range(len(self.pending)):
+                self.record_error("timeout")
+            self.pending.clear()
+        self._emit(end)
+        for conn in list(self.conns):
+            conn.close()
+        await asyncio.sleep(0)
+
+
+def new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
+def run_slice(
+    plan: Plan,
+    emit: Callable[[Sample], None],
+    should_stop: Callable[[], bool] = lambda: False,
+    worker: int = 0,
+) -> bool:
+    """Run one slice to the end on a fresh uvloop loop; True when it was interrupted."""
+    engine = Engine(plan, emit, should_stop, worker)
+    loop = new_loop()
+    try:
+        loop.run_until_complete(engine.main())
+    finally:
+        with contextlib.suppress(Exception):
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+    return engine.interrupted

@@ -1,0 +1,146 @@
+"""Test servers for the load tester, each built to cause one behaviour; run as a subprocess on 127.0.0.1.
+
+One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
+
+* ``/delay/<ms>``: answer after exactly that many milliseconds;
+* ``/stall-once/<after>/<ms>``: the request number ``after`` stalls the whole server for ``ms`` milliseconds;
+* ``/status/<code>``: answer with that status;
+* ``/limit/<n>``: 429 once more than ``n`` requests arrived in the current wall-clock second;
+* ``/malformed``: a response that is not HTTP; ``/reset``: a TCP reset; ``/hang``: never answers;
+* ``/close``: answers with ``Connection: close`` and closes;
+* ``/__count``: how many other requests arrived (JSON, with a per-second breakdown); ``/__reset`` zeroes it.
+
+Run: ``python -m tests.load.servers [--tls CERT KEY]``; prints ``READY <port>`` when listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()  # held by a stall, so a stall blocks every connection
+STATE: dict[str, object] = {"count": 0, "seconds": Counter(), "limit": Counter()}
+HANG_LIMIT = 30.0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        return
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def _answer(self, status: int, body: bytes = b"ok\n", close: bool = False) -> None:
+        head = f"HTTP/1.1 {status} X\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}\r\n"
+        if close:
+            head += "Connection: close\r\n"
+            self.close_connection = True
+        self.wfile.write(head.encode() + b"\r\n" + body)  # one write: no Nagle/delayed-ACK stall
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        parts = [p for p in self.path.split("?")[0].split("/") if p]
+        head = parts[0] if parts else ""
+        if head == "__count":
+            with LOCK:
+                seconds = STATE["seconds"]
+                assert isinstance(seconds, Counter)
+                body = json.dumps({"count": STATE["count"], "seconds": sorted(seconds.items())}).encode()
+            self._answer(200, body)
+            return
+        if head == "__reset":
+            with LOCK:
+                STATE["count"] = 0
+                STATE["seconds"] = Counter()
+            self._answer(200)
+            return
+        with LOCK:
+            count = int(STATE["count"]) + 1  # type: ignore[call-overload]
+            STATE["count"] = count
+            seconds = STATE["seconds"]
+            assert isinstance(seconds, Counter)
+            now = int(time.time())
+            seconds[now] += 1
+        if head == "delay":
+            time.sleep(int(parts[1]) / 1000)
+            self._answer(200)
+        elif head == "stall-once":
+            if count == int(parts[1]):
+                with LOCK:
+                    time.sleep(int(parts[2]) / 1000)
+            self._answer(200)
+        elif head == "status":
+            self._answer(int(parts[1]))
+        elif head == "limit":
+            with LOCK:
+                limit = STATE["limit"]
+                assert isinstance(limit, Counter)
+                limit[now] += 1
+                over = limit[now] > int(parts[1])
+            self._answer(429 if over else 200)
+        elif head == "malformed":
+            self.wfile.write(b"HTTP/1.1 abc certainly not a status line\r\n\x00\x01\r\n\r\n")
+            self.wfile.flush()
+            time.sleep(0.05)
+            self.close_connection = True
+        elif head == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+        elif head == "hang":
+            deadline = time.monotonic() + HANG_LIMIT
+            self.connection.settimeout(0.1)
+            while time.monotonic() < deadline:  # until the client gives up (or 30 s)
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        break
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+            self.close_connection = True
+        elif head == "close":
+            self._answer(200, close=True)
+        else:
+            self._answer(200)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    parser.add_argument("--lifetime", type=float, default=600.0, help="exit after this many seconds")
+    args = parser.parse_args()
+    server = Server(("127.0.0.1", args.port), Handler)
+    if args.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Timer(args.lifetime, server.shutdown).start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    sys.stdout.close()
+    server.serve_forever(poll_interval=0.2)
+
+
+if __name__ == "__main__":
+    main()
