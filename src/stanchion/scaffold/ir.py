@@ -77,6 +77,22 @@ class Schema(_Frozen):
     required: tuple[str, ...] = ()
     additional_properties: bool = False
     ref: str | None = None
+    # spec-to-code (OpenAPI 3.0/3.1): composition, access modes and the remaining validation keywords
+    title: str | None = None
+    read_only: bool = False
+    write_only: bool = False
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    multiple_of: float | None = None
+    unique_items: bool = False
+    min_properties: int | None = Field(default=None, ge=0)
+    max_properties: int | None = Field(default=None, ge=0)
+    additional_schema: Schema | None = None  # additionalProperties given as a schema
+    all_of: tuple[Schema, ...] = ()
+    one_of: tuple[Schema, ...] = ()
+    any_of: tuple[Schema, ...] = ()
+    discriminator: Discriminator | None = None
+    example: Any = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Schema:
@@ -88,6 +104,22 @@ class Schema(_Frozen):
         if missing:
             raise ValueError(f"required names not among properties: {', '.join(missing)}")
         return self
+
+
+class Discriminator(_Frozen):
+    """``oneOf``/``anyOf`` discriminator: the property naming the branch, and value -> schema name."""
+
+    property_name: str
+    mapping: dict[str, str] = Field(default_factory=dict)
+
+
+class Content(_Frozen):
+    """One media type of a request body (``multipart/form-data``, ``application/json``...) and its schema."""
+
+    content_type: str
+    schema_: Schema | None = Field(default=None, alias="schema")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class Property(_Frozen):
@@ -123,6 +155,8 @@ class Parameter(_Frozen):
     schema_: Schema = Field(alias="schema")
     required: bool = False
     description: str | None = None
+    style: str | None = None  # OpenAPI style (form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject)
+    explode: bool | None = None  # None: the style's default
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -185,6 +219,11 @@ class Operation(_Frozen):
     responses: tuple[Response, ...] = ()
     security: tuple[str, ...] | None = None
     roles: tuple[str, ...] = ()
+    # spec-to-code: every request media type, and OpenAPI security requirements (any one entry satisfies;
+    # within an entry every scheme must, with its scopes); None = use ``security``
+    request_contents: tuple[Content, ...] = ()
+    request_body_required: bool = False
+    security_requirements: tuple[dict[str, tuple[str, ...]], ...] | None = None
 
     @field_validator("path")
     @classmethod

@@ -1,0 +1,60 @@
+"""Validate a bundled OpenAPI document with openapi-spec-validator; report each problem by JSON pointer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from stanchion.errors import UsageError
+from stanchion.scaffold.spec.loader import LoadedSpec
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One validation problem: where (a JSON pointer into the bundled document) and what."""
+
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer}: {self.message}"
+
+
+def pointer_of(parts: Iterable[Any]) -> str:
+    """The RFC 6901 JSON pointer for a path of keys and indexes."""
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
+
+
+def problems(spec: LoadedSpec, limit: int = 20) -> list[SpecProblem]:
+    """Every problem openapi-spec-validator finds (at most ``limit``), deepest cause first."""
+    from jsonschema.exceptions import best_match
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    cls = OpenAPIV31SpecValidator if spec.version == "3.1" else OpenAPIV30SpecValidator
+    found: list[SpecProblem] = []
+    for error in cls(spec.document, base_uri=spec.path.as_uri()).iter_errors():
+        path = list(error.absolute_path)
+        cause = error
+        while cause.context:
+            deeper = best_match(cause.context)
+            if deeper is None:
+                break
+            path = path + list(deeper.path)
+            cause = deeper
+        found.append(SpecProblem(pointer_of(path) or "/", cause.message.splitlines()[0][:300]))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def validate(spec: LoadedSpec) -> None:
+    """Raise a UsageError naming the first problem's JSON pointer (and how many more there are)."""
+    found = problems(spec)
+    if not found:
+        return
+    more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+    raise UsageError(
+        f"{spec.path.name}: invalid OpenAPI {spec.version} document at {found[0]}{more}",
+        "fix the document at that JSON pointer; '--json' lists every problem",
+    )
