@@ -22,7 +22,7 @@ _BLOCK_CLOSERS_IGNORED = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})
 
 def top_level_tokens(tokens: list[Any]) -> list[Any]:
     """``tokens`` without the semicolons that sit inside BEGIN/CASE ... END blocks."""
-    from sqlglot.tokens import TokenType
+    from sqlglot.tokenizer_core import TokenType
 
     kept: list[Any] = []
     depth = 0
@@ -86,7 +86,7 @@ class MySQLDialect(Dialect):
 
     def error_text(self, exc: BaseException) -> str:
         code = self._error_code(exc)
-        args = getattr(exc, "args", ())
+        args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
         if code is not None and len(args) > 1:
             return f"ERROR {code}: {' '.join(str(args[1]).split())}"
         return super().error_text(exc)
@@ -106,7 +106,7 @@ class MySQLDialect(Dialect):
         query(conn, "SELECT RELEASE_LOCK(%s)", (self._lock_name(),))
 
     def lock_is_free(self, conn: Connection) -> bool:
-        return query(conn, "SELECT IS_FREE_LOCK(%s)", (self._lock_name(),))[0][0] == 1
+        return bool(query(conn, "SELECT IS_FREE_LOCK(%s)", (self._lock_name(),))[0][0] == 1)
 
     def timeout_statements(self, lock_timeout_ms: int | None, statement_timeout_ms: int | None) -> list[str]:
         out = []

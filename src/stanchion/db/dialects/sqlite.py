@@ -40,7 +40,7 @@ def split_on_tokens(script: str, tokens: list[Any], accept: Any = None) -> list[
     Comments are not tokens, so a stretch holding only comments yields no statement; a statement starts at
     its first token.
     """
-    from sqlglot.tokens import TokenType
+    from sqlglot.tokenizer_core import TokenType
 
     statements: list[Statement] = []
     first: int | None = None
