@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from stanchion.db.url import DatabaseURL, connect_errors, create_engine, parse_url
-from stanchion.errors import EnvironmentProblem, UsageError
+from stanchion.errors import EnvironmentProblem, StanchionError, UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -141,21 +141,15 @@ def _split_tokens(text: str, source: str) -> list[Statement]:
 def load_sql(conn: Connection, text: str, source: str = "<sql>") -> int:
     """Execute every statement of ``text`` on ``conn`` (autocommit); returns how many ran. A statement the
     database rejects raises UsageError with ``source:line:column`` and the database's message."""
-    from sqlalchemy.exc import DBAPIError
-
     dialect = "mysql" if conn.dialect.name in ("mysql", "mariadb") else conn.dialect.name
     count = 0
-    driver = conn.connection.driver_connection
     for stmt in split_statements(text, dialect, source):
         if _SKIP.match(stmt.sql):
             continue
         try:
-            if dialect == "sqlite":
-                driver.execute(stmt.sql)  # type: ignore[union-attr]
-            else:
-                conn.exec_driver_sql(stmt.sql.replace("%", "%%") if dialect == "mysql" else stmt.sql)
-        except (DBAPIError, Exception) as exc:
-            if isinstance(exc, UsageError):
+            run_sql(conn, stmt.sql)
+        except Exception as exc:
+            if isinstance(exc, StanchionError):
                 raise
             orig = getattr(exc, "orig", None) or exc
             detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
@@ -165,6 +159,15 @@ def load_sql(conn: Connection, text: str, source: str = "<sql>") -> int:
             ) from exc
         count += 1
     return count
+
+
+def run_sql(conn: Connection, sql: str) -> None:
+    """Execute one statement as written: through the driver's cursor, so ``%`` is never a placeholder."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
 
 
 def with_database(url: DatabaseURL, name: str) -> DatabaseURL:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from stanchion.db.schema.diff import Step, plan_steps
 from stanchion.db.schema.introspect import introspect
-from stanchion.db.schema.load import detect_dialect, load_sql, read_schema_file, scratch_database
+from stanchion.db.schema.load import detect_dialect, load_sql, read_schema_file, run_sql, scratch_database
 from stanchion.db.url import DatabaseURL, connect_errors, create_engine, parse_url
 from stanchion.errors import EnvironmentProblem, UsageError
 
@@ -56,10 +56,12 @@ def loaded(path: Path, dialect: str | None = None, scratch: DatabaseURL | None =
     """The schema file at ``path`` loaded into a fresh scratch database, removed afterwards."""
     text = read_schema_file(path)
     chosen = resolve_dialect(text, dialect, scratch)
-    with scratch_database(chosen, scratch) as url, connect(url) as conn:
-        load_sql(conn, text, str(path))
-        if chosen == "postgresql":
-            conn.exec_driver_sql("RESET ALL")
+    with scratch_database(chosen, scratch) as url:
+        with connect(url) as conn:
+            load_sql(conn, text, str(path))
+            if chosen == "postgresql":  # make this session's usage statistics visible to the next one
+                conn.exec_driver_sql("SELECT pg_stat_force_next_flush()")
+                conn.exec_driver_sql("RESET ALL")
         yield url
 
 
@@ -199,13 +201,11 @@ def verify_plan(
 
 
 def _apply(conn: Connection, steps: list[Step], direction: str) -> str | None:
-    from sqlalchemy.exc import DBAPIError
-
     for step in steps:
         try:
-            conn.exec_driver_sql(step.sql)
-        except DBAPIError as exc:
-            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            run_sql(conn, step.sql)
+        except Exception as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return f"the {direction} plan failed on a scratch copy at `{step.sql.splitlines()[0]}`: {detail}"
     return None
 
@@ -225,7 +225,7 @@ def _copy_schema(conn: Connection, source: str, a: Schema, dialect: str, url: Da
                 "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid"
             ).fetchall()
         for (sql,) in rows:
-            conn.exec_driver_sql(sql)
+            run_sql(conn, sql)
         return
     dump = _pg_dump()
     if dialect == "postgresql" and dump is not None:
@@ -241,7 +241,7 @@ def _copy_schema(conn: Connection, source: str, a: Schema, dialect: str, url: Da
             conn.exec_driver_sql("RESET ALL")
             return
     for step in plan_steps(type(a)(dialect=a.dialect, name=a.name), a):
-        conn.exec_driver_sql(step.sql)
+        run_sql(conn, step.sql)
 
 
 def _pg_dump() -> str | None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _USER = "m.name NOT LIKE 'sqlite_%'"
 MASTER = f"SELECT m.type, m.name, m.tbl_name, m.sql FROM sqlite_master m WHERE {_USER} ORDER BY m.name"
 COLUMNS = f"""
-SELECT m.name AS tbl, p.cid, p.name, p.type, p."notnull" AS notnull, p.dflt_value, p.pk, p.hidden
+SELECT m.name AS tbl, p.cid, p.name, p.type, p."notnull" AS not_null, p.dflt_value, p.pk, p.hidden
 FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p
 WHERE m.type = 'table' AND {_USER} ORDER BY m.name, p.cid
 """
@@ -71,7 +71,7 @@ def introspect(conn: Connection) -> Schema:
             Column(
                 name=r.name,
                 type=(r.type or "").upper(),
-                nullable=not r.notnull and not r.pk,
+                nullable=not r.not_null and not r.pk,
                 default=r.dflt_value,
                 identity=auto,
                 generated=generated,

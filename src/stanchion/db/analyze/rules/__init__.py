@@ -1,0 +1,1 @@
+"""Analysis rules, one per module; ``stanchion.db.analyze.all_rules()`` finds them."""
