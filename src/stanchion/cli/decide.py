@@ -309,15 +309,19 @@ def _read_answers(path: Path) -> dict[str, Any]:
 
 def _ask(machine: Any, out: Output) -> None:
     total = len(machine.questions)
+    shown = 0
     while (prompt := machine.current()) is not None:
         q = prompt.question
-        if prompt.first_of_question:
+        if q.number != shown:
+            shown = q.number
             out.info(
                 f"\nQuestion {q.number} of {total}: {q.title}\n  Why: {q.why}\n  Recommended: {q.recommendation}\n"
                 f"  Source: {q.source}\n  Kill criterion: {q.kill_criterion}"
             )
         default = prompt.field.default
-        text = click.prompt(prompt.field.prompt, default=default or "", show_default=bool(default), err=True)
+        label = f"{prompt.field.prompt} [{default}]" if default else prompt.field.prompt
+        # Enter sends "" so that the grill records the recommended value as taken, not typed
+        text = click.prompt(label, default="", show_default=False, err=True)
         step = machine.answer(str(text))
         if step.kind == "invalid":
             out.warn(step.message)

@@ -26,7 +26,6 @@ Status = Literal["asking", "killed", "complete"]
 class Prompt:
     question: Question
     field: Field
-    first_of_question: bool
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class Grill:
         if self.status != "asking":
             return None
         question = self.questions[self._question]
-        return Prompt(question, question.fields[self._field], self._field == 0)
+        return Prompt(question, question.fields[self._field])
 
     def answer(self, text: str) -> Step:
         prompt = self.current()
