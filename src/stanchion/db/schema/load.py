@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 _SKIP = re.compile(r"^\s*(DROP\s+DATABASE|CREATE\s+DATABASE|USE\s|\\)", re.IGNORECASE)
 
 
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+
+
 @dataclass(frozen=True)
 class Statement:
     sql: str
@@ -81,7 +84,9 @@ def _split_pg(text: str, source: str) -> list[Statement]:
         start = stmt.stmt_location or 0
         end = start + stmt.stmt_len if stmt.stmt_len else len(text)
         chunk = text[start:end]
-        offset = start + len(chunk) - len(chunk.lstrip())
+        lead = _LEADING.match(chunk)
+        offset = start + (lead.end() if lead else 0)
+        chunk = chunk[offset - start :]
         line, col = _position(text, offset)
         out.append(Statement(chunk.strip(), line, col))
     return out

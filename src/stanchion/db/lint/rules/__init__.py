@@ -1,0 +1,1 @@
+"""Migration lint rules, one per module; ``stanchion.db.lint.all_rules()`` finds them."""
