@@ -239,3 +239,14 @@ def test_grill_without_a_terminal_or_answers_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[0] == "error: the grill asks its questions on a terminal"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_grill_interrupted_saves_nothing(tmp_path: Path) -> None:
+    child = spawn_grill(tmp_path)
+    converse(child, [("Reads per write", "20"), ("One-year p99", "50")])
+    child.expect("mostly serves")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert list(tmp_path.glob("backend-grill-*.md")) == []
