@@ -106,3 +106,17 @@ def test_internal_error_is_reported_without_traceback(
     assert main(["config"]) == 70
     err = capsys.readouterr().err
     assert "internal error: ValueError: unexpected" in err and "Traceback" not in err
+
+
+def test_every_listed_tool_loads_as_a_click_command() -> None:
+    import click
+
+    from stanchion.cli.main import root
+
+    ctx = click.Context(root)
+    names = root.list_commands(ctx)
+    assert {"config", "decide", "skill"} <= set(names)
+    for name in names:
+        command = root.get_command(ctx, name)
+        assert isinstance(command, click.Command), name
+        assert command.help, f"{name} has no help text"

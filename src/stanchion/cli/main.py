@@ -20,12 +20,12 @@ from stanchion.output import Output
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "scaffold": (
         "stanchion.cli.scaffold",
-        "app",
+        "group",
         "Scaffold API projects, code from OpenAPI specs, and verify them.",
     ),
     "db": (
         "stanchion.cli.db",
-        "app",
+        "group",
         "Migrations, schema analysis, index advice, schema diff and migration lint.",
     ),
     "load": (
@@ -35,12 +35,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "decide": (
         "stanchion.cli.decide",
-        "app",
+        "group",
         "Pick a backend profile from stated constraints; the forcing-question grill.",
     ),
     "skill": (
         "stanchion.cli.skill",
-        "app",
+        "group",
         "Install the backend-engineer agent skill and its classic scripts.",
     ),
     "config": (
