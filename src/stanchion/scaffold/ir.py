@@ -155,7 +155,9 @@ class Parameter(_Frozen):
     schema_: Schema = Field(alias="schema")
     required: bool = False
     description: str | None = None
-    style: str | None = None  # OpenAPI style (form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject)
+    style: str | None = (
+        None  # OpenAPI style (form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject)
+    )
     explode: bool | None = None  # None: the style's default
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -302,8 +304,8 @@ class Resource(_Frozen):
         """Fields a client sends on create/update (everything but read-only ones)."""
         return tuple(f for f in self.fields if not f.read_only)
 
-    def operation(self, kind: OperationKind) -> Operation | None:
-        return next((op for op in self.operations if op.kind is kind), None)
+    def operation(self, kind: OperationKind | str) -> Operation | None:
+        return next((op for op in self.operations if op.kind == kind), None)
 
 
 class Api(_Frozen):
@@ -367,6 +369,9 @@ PROBLEM = Schema(
     additional_properties=True,
 )
 
+#: Text columns refuse NUL (PostgreSQL cannot store it), so the schema says so and validation rejects it.
+NO_NUL = r"^[^\u0000]*$"
+
 BEARER = SecurityScheme(name="bearerAuth", kind=SecuritySchemeKind.HTTP_BEARER, bearer_format="JWT")
 
 
@@ -410,7 +415,7 @@ def crud_resource(
     id_param = Parameter(
         name="id",
         location=ParameterLocation.PATH,
-        schema=Schema(type=SchemaType.INTEGER, format="int64", minimum=1, maximum=2**53 - 1),
+        schema=Schema(type=SchemaType.INTEGER, format="int32", minimum=1, maximum=2**31 - 1),
         required=True,
     )
     page = (
@@ -462,8 +467,14 @@ def crud_resource(
 def notes_api(title: str, *, auth: bool) -> Api:
     """The API `scaffold new` generates: a ``notes`` resource (and bearer auth with roles when ``auth``)."""
     fields = (
-        Property(name="title", schema=Schema(type=SchemaType.STRING, min_length=1, max_length=200)),
-        Property(name="body", schema=Schema(type=SchemaType.STRING, max_length=10_000), required=False),
+        Property(
+            name="title", schema=Schema(type=SchemaType.STRING, min_length=1, max_length=200, pattern=NO_NUL)
+        ),
+        Property(
+            name="body",
+            schema=Schema(type=SchemaType.STRING, max_length=10_000, pattern=NO_NUL),
+            required=False,
+        ),
         Property(name="done", schema=Schema(type=SchemaType.BOOLEAN), required=False),
     )
     security = (BEARER.name,) if auth else None

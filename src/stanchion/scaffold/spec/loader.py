@@ -25,7 +25,17 @@ from referencing.exceptions import PointerToNowhere, Unresolvable
 from stanchion.errors import UsageError
 
 #: keys whose value is a schema, and keys whose value is a map or list of schemas
-_SCHEMA_KEYS = {"schema", "items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
+_SCHEMA_KEYS = {
+    "schema",
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+}
 _SCHEMA_MAP_KEYS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 _SCHEMA_LIST_KEYS = {"allOf", "oneOf", "anyOf", "prefixItems"}
 
@@ -51,7 +61,9 @@ def read_document(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such file", "pass the path of an OpenAPI document (YAML or JSON)") from None
+        raise UsageError(
+            f"{path}: no such file", "pass the path of an OpenAPI document (YAML or JSON)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     try:
@@ -92,7 +104,8 @@ def load_spec(path: str | Path) -> LoadedSpec:
         raise UsageError(f"{source}: no 'openapi' version field at /openapi", hint or "add 'openapi: 3.1.0'")
     if not re.match(r"^3\.[01]\.\d+", version):
         raise UsageError(
-            f"{source}: OpenAPI {version} is not supported (at /openapi)", "use an OpenAPI 3.0.x or 3.1.x document"
+            f"{source}: OpenAPI {version} is not supported (at /openapi)",
+            "use an OpenAPI 3.0.x or 3.1.x document",
         )
     bundler = _Bundler(source, root)
     document = bundler.bundle()
@@ -151,12 +164,20 @@ class _Bundler:
             pointer = f"{where}/{_escape(str(key))}"
             if key in ("example", "examples") and in_schema or key == "example" or key == "value":
                 # literal data; a whole example given as an external $ref (a common bundler idiom) is inlined
-                external = isinstance(value, dict) and set(value) == {"$ref"} and not str(value["$ref"]).startswith("#")
-                result[key] = self._reference(value["$ref"], base, pointer, in_schema=False) if external else value
+                external = (
+                    isinstance(value, dict)
+                    and set(value) == {"$ref"}
+                    and not str(value["$ref"]).startswith("#")
+                )
+                result[key] = (
+                    self._reference(value["$ref"], base, pointer, in_schema=False) if external else value
+                )
             elif key in _SCHEMA_KEYS:
                 result[key] = self._walk(value, base, pointer, in_schema=True)
             elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
-                result[key] = [self._walk(v, base, f"{pointer}/{i}", in_schema=True) for i, v in enumerate(value)]
+                result[key] = [
+                    self._walk(v, base, f"{pointer}/{i}", in_schema=True) for i, v in enumerate(value)
+                ]
             elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict) and (in_schema or key != "properties"):
                 map_base = base
                 if isinstance(value.get("$ref"), str):  # the whole map given by reference
@@ -167,10 +188,13 @@ class _Bundler:
                 }
             elif key == "schemas" and where.endswith("/components") and isinstance(value, dict):
                 result[key] = {
-                    k: self._walk(v, base, f"{pointer}/{_escape(str(k))}", in_schema=True) for k, v in value.items()
+                    k: self._walk(v, base, f"{pointer}/{_escape(str(k))}", in_schema=True)
+                    for k, v in value.items()
                 }
             else:
-                result[key] = self._walk(value, base, pointer, in_schema=in_schema and key not in ("discriminator",))
+                result[key] = self._walk(
+                    value, base, pointer, in_schema=in_schema and key not in ("discriminator",)
+                )
         return result
 
     def _reference(self, ref: str, base: str, where: str, *, in_schema: bool) -> Any:

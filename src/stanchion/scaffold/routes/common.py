@@ -1,0 +1,118 @@
+"""What every framework's emitter shares: stub responses, declared error responses, path patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from stanchion.scaffold import ir
+from stanchion.scaffold.routes.examples import Examples
+
+#: error kind -> (default status, declared statuses to look for in order)
+ERROR_KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "validation": (400, ("400", "422", "4XX")),
+    "media": (415, ("415", "400", "4XX")),
+    "unauthorized": (401, ("401", "4XX")),
+    "forbidden": (403, ("403", "4XX")),
+    "notfound": (404, ("404", "4XX")),
+    "method": (405, ("405", "4XX")),
+    "server": (500, ("500", "5XX")),
+}
+_PROBLEM_KEYS = {"type": "about:blank", "title": "Invalid request", "status": 400, "detail": "detail"}
+
+
+@dataclass
+class ErrorSpec:
+    status: int
+    content_type: str
+    template: Any
+
+
+@dataclass
+class Stub:
+    status: int
+    content_type: str | None
+    body: Any
+    has_body: bool
+
+
+def success_status(status: str) -> int:
+    if status.isdigit():
+        return int(status)
+    if status.upper().endswith("XX"):
+        return int(status[0]) * 100
+    return 200
+
+
+def stub_response(op: ir.Operation, examples: Examples) -> Stub:
+    """The response a new handler stub returns: the first declared success, with a schema-valid example."""
+    ordered = sorted(op.responses, key=lambda r: (not r.status.startswith("2"), r.status == "default"))
+    if not ordered:
+        return Stub(status=204, content_type=None, body=None, has_body=False)
+    chosen = ordered[0]
+    status = success_status(chosen.status)
+    if chosen.status == "default":
+        status = 200
+    if not chosen.content_type:
+        return Stub(status=status, content_type=None, body=None, has_body=False)
+    body: Any = ""
+    if chosen.schema_ is not None:
+        body = examples.example(chosen.schema_, "res")
+    elif "json" in chosen.content_type:
+        body = {}
+    return Stub(status=status, content_type=chosen.content_type, body=body, has_body=True)
+
+
+def error_specs(op: ir.Operation, examples: Examples) -> dict[str, ErrorSpec]:
+    """For each error the pipeline can raise, the response the spec declares for it (if any)."""
+    out: dict[str, ErrorSpec] = {}
+    by_status: dict[str, ir.Response] = {}
+    for r in op.responses:
+        by_status.setdefault(r.status.upper(), r)
+    for kind, (default, candidates) in ERROR_KINDS.items():
+        declared = next((by_status[c] for c in candidates if c in by_status), None)
+        status = default
+        if declared is None and "DEFAULT" in by_status:
+            declared = by_status["DEFAULT"]
+        elif declared is not None and declared.status.isdigit():
+            status = int(declared.status)
+        if declared is None:
+            continue
+        template: Any = None
+        if declared.schema_ is not None:
+            template = _problem_like(declared.schema_, examples, status)
+        out[kind] = ErrorSpec(status=status, content_type=declared.content_type, template=template)
+    return out
+
+
+def _problem_like(schema: ir.Schema, examples: Examples, status: int) -> Any:
+    """An example of the declared error schema carrying as many problem+json members as it allows."""
+    body = examples.example(schema, "res")
+    if not isinstance(body, dict):
+        return body
+    for key, value in {**_PROBLEM_KEYS, "status": status, "message": "detail"}.items():
+        trial = {**body, key: value}
+        if examples.valid(schema, trial, "res"):
+            body = trial
+    return body
+
+
+def path_pattern(path: str) -> tuple[str, list[str]]:
+    """An anchored regular expression for an OpenAPI path template, and its parameter names in order."""
+    names: list[str] = []
+    pattern = ""
+    for part in re.split(r"(\{[^}]+\})", path):
+        if part.startswith("{") and part.endswith("}"):
+            names.append(part[1:-1])
+            pattern += "([^/]+)"
+        else:
+            pattern += re.escape(part)
+    return f"^{pattern}$", names
+
+
+def route_order(op: ir.Operation) -> tuple[int, int, str]:
+    """Literal segments before templated ones, so ``/pets/mine`` wins over ``/pets/{id}``."""
+    segments = op.path.split("/")
+    templated = sum(1 for s in segments if "{" in s)
+    return (templated, -len(segments), op.path)

@@ -1,0 +1,186 @@
+"""Schema-valid example values for stub handlers and error bodies, checked with a real validator.
+
+The spec's own ``example`` wins when it validates; otherwise a value is built from the schema (formats,
+bounds, enums, composition, discriminators) and checked again. Deterministic: the same spec gives the
+same stubs, so regeneration never churns user-visible files.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from stanchion.scaffold import ir
+from stanchion.scaffold.routes.jsonschema import Checker, Mode
+
+_FORMATS: dict[str, Any] = {
+    "date-time": "2024-01-02T03:04:05Z",
+    "date": "2024-01-02",
+    "time": "03:04:05Z",
+    "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "email": "user@example.com",
+    "idn-email": "user@example.com",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uri-reference": "/example",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "byte": "AA==",
+    "binary": "",
+    "password": "secret",
+    "duration": "P1D",
+}
+_MISSING = object()
+
+
+class Examples:
+    def __init__(self, schemas: dict[str, ir.Schema]) -> None:
+        self.schemas = schemas
+        self.checker = Checker(schemas)
+
+    def example(self, schema: ir.Schema, mode: Mode) -> Any:
+        """A value that validates against ``schema`` in ``mode`` (best effort; check with :meth:`valid`)."""
+        return self._build(schema, mode, depth=0, seen=())
+
+    def valid(self, schema: ir.Schema, value: Any, mode: Mode) -> bool:
+        return self.checker.valid(schema, value, mode)
+
+    def _own(self, s: ir.Schema, mode: Mode) -> Any:
+        if s.example is not None and self.checker.valid(s, s.example, mode):
+            return s.example
+        if s.default is not None and self.checker.valid(s, s.default, mode):
+            return s.default
+        return _MISSING
+
+    def _build(self, s: ir.Schema, mode: Mode, depth: int, seen: tuple[str, ...]) -> Any:
+        own = self._own(s, mode)
+        if own is not _MISSING:
+            return own
+        if s.type is ir.SchemaType.REF:
+            assert s.ref is not None
+            target = self.schemas.get(s.ref)
+            if target is None or s.ref in seen or depth > 12:
+                return None if s.nullable or target is None else {}
+            return self._build(target, mode, depth + 1, (*seen, s.ref))
+        if s.enum:
+            return s.enum[0]
+        if s.one_of or s.any_of:
+            branches = s.one_of or s.any_of
+            disc = s.discriminator
+            for branch in branches:
+                value = self._build(branch, mode, depth + 1, seen)
+                base = self._base(s, mode, depth, seen)
+                if isinstance(base, dict) and isinstance(value, dict):
+                    value = {**base, **value}
+                if disc is not None and isinstance(value, dict):
+                    tag = self._tag(disc, branch)
+                    if tag is not None:
+                        value[disc.property_name] = tag
+                if self.checker.valid(s, value, mode):
+                    return value
+            return self._build(branches[0], mode, depth + 1, seen)
+        if s.all_of:
+            merged: Any = self._base(s, mode, depth, seen)
+            for branch in s.all_of:
+                value = self._build(branch, mode, depth + 1, seen)
+                if isinstance(merged, dict) and isinstance(value, dict):
+                    merged = {**merged, **value}
+                elif merged is None or merged == {}:
+                    merged = value
+            return merged
+        return self._base(s, mode, depth, seen)
+
+    def _tag(self, disc: ir.Discriminator, branch: ir.Schema) -> str | None:
+        if branch.type is not ir.SchemaType.REF:
+            return None
+        for value, name in disc.mapping.items():
+            if name == branch.ref:
+                return value
+        return branch.ref
+
+    def _base(self, s: ir.Schema, mode: Mode, depth: int, seen: tuple[str, ...]) -> Any:
+        t = s.type
+        if t is ir.SchemaType.STRING:
+            return self._string(s)
+        if t in (ir.SchemaType.INTEGER, ir.SchemaType.NUMBER):
+            return self._number(s)
+        if t is ir.SchemaType.BOOLEAN:
+            return True
+        if t is ir.SchemaType.NULL:
+            return None
+        if t is ir.SchemaType.ARRAY:
+            assert s.items is not None
+            count = max(s.min_items or 0, 0 if depth > 6 else 1)
+            if s.max_items is not None:
+                count = min(count, s.max_items)
+            if s.unique_items and count > 1:
+                count = 1 if (s.min_items or 0) <= 1 else count
+            return [self._build(s.items, mode, depth + 1, seen) for _ in range(count)]
+        if t is ir.SchemaType.OBJECT or s.properties:
+            out: dict[str, Any] = {}
+            for name, prop in s.properties.items():
+                if mode == "res" and prop.write_only or mode == "req" and prop.read_only:
+                    continue
+                if name in s.required or depth < 2 and prop.type is not ir.SchemaType.REF:
+                    out[name] = self._build(prop, mode, depth + 1, seen)
+            for i in range(len(out), s.min_properties or 0):
+                extra = s.additional_schema or ir.Schema(type=ir.SchemaType.STRING)
+                out[f"key{i}"] = self._build(extra, mode, depth + 1, seen)
+            if not self.checker.valid(s, out, mode):  # optional members may break it: keep the required ones
+                out = {k: v for k, v in out.items() if k in s.required}
+            return out
+        return {} if not s.nullable else None
+
+    def _string(self, s: ir.Schema) -> str:
+        if s.format in _FORMATS and not s.pattern:
+            return str(_FORMATS[s.format])
+        lo, hi = s.min_length or 0, s.max_length
+        candidates = ["string", "example", "a", "A1", "abc", "1", "x" * max(lo, 1), "0" * max(lo, 1)]
+        if s.pattern:
+            candidates = [*_from_pattern(s.pattern), *candidates]
+        for c in candidates:
+            text = c if len(c) >= lo else c + "x" * (lo - len(c))
+            if hi is not None:
+                text = text[:hi]
+            if not s.pattern or re.search(s.pattern, text):
+                return text
+        return "x" * lo
+
+    def _number(self, s: ir.Schema) -> int | float:
+        integer = s.type is ir.SchemaType.INTEGER
+        step = s.multiple_of or 1
+        lo = s.minimum if s.minimum is not None else (1 if s.maximum is None or s.maximum >= 1 else s.maximum)
+        value: float = lo
+        if s.exclusive_minimum and s.minimum is not None:
+            value = lo + (1 if integer or step >= 1 else step)
+        if s.multiple_of:
+            value = -(-value // step) * step
+        if s.maximum is not None and (value > s.maximum or (s.exclusive_maximum and value >= s.maximum)):
+            value = s.maximum - (1 if s.exclusive_maximum else 0)
+        if integer:
+            return int(value)
+        return float(value) if value != int(value) else int(value)
+
+
+def _from_pattern(pattern: str) -> list[str]:
+    """A few strings matching ``pattern``, found by a bounded, derandomised Hypothesis search."""
+    import warnings
+
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis import strategies as st
+    from hypothesis.errors import HypothesisException
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = find(
+                st.from_regex(pattern, fullmatch=False),
+                lambda text: True,
+                settings=settings(
+                    max_examples=50, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+                ),
+            )
+        return [found]
+    except (HypothesisException, re.error, Exception):
+        return []
