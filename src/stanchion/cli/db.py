@@ -397,6 +397,8 @@ def status_command(
         ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in summary.items() if count)
         or "no migrations"
     )
+    if result.lock_held:
+        lines.append("a migration run is in progress right now (it holds the migration lock)")
     if result.needs_attention:
         lines.append(
             "needs attention: see the states above; 'stanchion db migrate --help' and 'repair --help' say how"
@@ -520,3 +522,8 @@ def apply_command(
         notify=_notifier(out),
     )
     _finish_run(out, result)
+
+
+from stanchion.cli.db_schema import register  # noqa: E402 - analyze, suggest-indexes, diff, lint, rules
+
+register(group)

@@ -96,6 +96,7 @@ class StatusResult:
     layout: str
     entries: list[Entry]
     history_table: bool
+    lock_held: bool = False
 
     def count(self, state: str) -> int:
         return sum(1 for e in self.entries if e.state == state)
@@ -115,6 +116,7 @@ class StatusResult:
             "directory": self.directory,
             "layout": self.layout,
             "history_table": self.history_table,
+            "lock_held": self.lock_held,
             "summary": {state: self.count(state) for state in states},
             "needs_attention": self.needs_attention,
             "migrations": [e.to_json() for e in self.entries],

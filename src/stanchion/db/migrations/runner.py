@@ -370,8 +370,7 @@ class Runner:
         has_table = bool(records) or (
             not self._database_missing() and History(self.dialect, self.conn).exists()
         )
-        unfinished = any(r.status in UNFINISHED for r in records.values())
-        lock_free = self.dialect.lock_is_free(self.conn) if unfinished else True
+        lock_free = self._database_missing() or self.dialect.lock_is_free(self.conn)
         top = max((r.sort_key for r in records.values() if r.status == "applied"), default=())
         entries: list[Entry] = []
         for m in migrations:
@@ -384,7 +383,9 @@ class Runner:
         known = {m.version for m in migrations}
         entries += [self._entry(r, None, None, lock_free) for v, r in records.items() if v not in known]
         entries.sort(key=lambda e: version_key(e.version))
-        return StatusResult(self.database, str(self.directory), self.layout, entries, has_table)
+        return StatusResult(
+            self.database, str(self.directory), self.layout, entries, has_table, not lock_free
+        )
 
     @staticmethod
     def _entry(record: Record, file: str | None, current: str | None, lock_free: bool) -> Entry:
