@@ -92,8 +92,10 @@ class Engine:
         self.interrupted = False
         self.connecting = 0
         self.conns: set[Connection] = set()
-        self.idle: list[Connection] = []
-        self.pending: deque[int] = deque()
+        # open model, per target: parked connections and arrivals waiting for one (round-robin across targets)
+        self.idle: list[list[Connection]] = [[] for _ in plan.targets]
+        self.pending: list[deque[int]] = [deque() for _ in plan.targets]
+        self.next_arrival = 0
         self.addresses: dict[int, tuple[Any, ...]] = {}
         self.ssl_context = self._ssl_context() if any(t.tls for t in plan.targets) else None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -164,8 +166,8 @@ class Engine:
 
     def _connect_failed(self, index: int, kind: str) -> None:
         if self.open_model:
-            if self.pending:
-                self.pending.popleft()
+            if self.pending[index]:
+                self.pending[index].popleft()
                 self.sent += 1
                 self.record_error(kind)
         elif self.remaining > 0 and not self.stopping:
@@ -181,10 +183,11 @@ class Engine:
     def ready(self, conn: Connection) -> None:
         """A connection is free: give it the next request, or park it."""
         if self.open_model:
-            if self.pending:
-                conn.send(self.pending.popleft())
+            waiting = self.pending[conn.target]
+            if waiting:
+                conn.send(waiting.popleft())
             else:
-                self.idle.append(conn)
+                self.idle[conn.target].append(conn)
                 if self.stopping:
                     self._check_done()
         elif self.remaining > 0 and not self.stopping:
@@ -192,7 +195,7 @@ class Engine:
             self.sent += 1
             conn.send(0)
         else:
-            self.idle.append(conn)
+            self.idle[conn.target].append(conn)
             self._check_done()
 
     def lost(self, conn: Connection, exc: Exception | None) -> None:
@@ -203,7 +206,7 @@ class Engine:
             if conn.served > 0 and not conn.got_bytes and exc is None:
                 # a keep-alive connection the server had already closed: resend on a fresh one
                 if self.open_model:
-                    self.pending.appendleft(conn.intended)
+                    self.pending[conn.target].appendleft(conn.intended)
                 else:
                     self.remaining += 1
                     self.sent -= 1
@@ -214,8 +217,8 @@ class Engine:
 
     def replace(self, conn: Connection) -> None:
         self.conns.discard(conn)
-        if conn in self.idle:
-            self.idle.remove(conn)
+        if conn in self.idle[conn.target]:
+            self.idle[conn.target].remove(conn)
         if self.stopping or (not self.open_model and self.remaining == 0):
             self._check_done()
         else:
@@ -227,10 +230,12 @@ class Engine:
     # -- the open model's arrivals ---------------------------------------------------------------
     def _dispatch(self, intended: int) -> None:
         self.sent += 1
-        if self.idle:
-            self.idle.pop().send(intended)
+        target = self.next_arrival
+        self.next_arrival = (target + 1) % len(self.idle)
+        if self.idle[target]:
+            self.idle[target].pop().send(intended)
         else:
-            self.pending.append(intended)
+            self.pending[target].append(intended)
 
     def _scheduler(self, schedule: Schedule, start: int, k: int) -> None:
         assert self.loop is not None
@@ -275,9 +280,10 @@ class Engine:
         for conn in [c for c in self.conns if c.busy and now - c.sent > limit]:
             conn.fail("timeout")
         if self.open_model and self.stopping:
-            while self.pending and now - self.pending[0] > limit:
-                self.pending.popleft()
-                self.record_error("timeout")
+            for waiting in self.pending:
+                while waiting and now - waiting[0] > limit:
+                    waiting.popleft()
+                    self.record_error("timeout")
             self._check_done()
 
     def _tick(self, at: int) -> None:
@@ -338,14 +344,16 @@ class Engine:
         if self.done is None or self.done.done():
             return
         finished = self.stopping or (not self.open_model and self.remaining == 0)
-        if (finished and self.inflight == 0 and self.connecting == 0 and not self.pending) or (
-            finished and self.inflight == 0 and self.pending and not self.conns and self.connecting == 0
+        waiting = any(self.pending)
+        if (finished and self.inflight == 0 and self.connecting == 0 and not waiting) or (
+            finished and self.inflight == 0 and waiting and not self.conns and self.connecting == 0
         ):
             self.done.set_result(None)
 
     def _abort_all(self) -> None:
         self.stopping = True
-        self.pending.clear()
+        for waiting in self.pending:
+            waiting.clear()
         for conn in list(self.conns):
             if conn.busy:
                 conn.busy = False
@@ -377,10 +385,11 @@ class Engine:
         loop.call_later(max(0.0, (first - perf_counter_ns()) / NS), self._tick, first)
         await self.done
         end = perf_counter_ns()
-        if self.pending and not self.interrupted:
-            for _ in range(len(self.pending)):
-                self.record_error("timeout")
-            self.pending.clear()
+        if not self.interrupted:
+            for waiting in self.pending:  # never sent before the end: they timed out in the queue
+                for _ in range(len(waiting)):
+                    self.record_error("timeout")
+                waiting.clear()
         self._emit(end)
         for conn in list(self.conns):
             conn.close()

@@ -1,0 +1,100 @@
+"""The command: the seed-compatible forms parse and run, bad input is one line plus a hint (exit 2), and
+Ctrl-C stops cleanly with a report of what ran (exit 130)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.load.conftest import ROOT, BehaviourServer, run_cli
+
+
+def test_help_has_examples() -> None:
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    assert "Examples:" in proc.stdout and "--expect-rate-limit" in proc.stdout and "--users" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        ["--users", "10", "--requests", "100"],
+        ["--concurrency", "5", "--duration", "1"],
+        ["--method", "POST", "--header", "Authorization: Bearer t", "--body", '{"a":1}', "-n", "20"],
+        ["-c", "4", "-n", "30", "--timeout", "2s", "--warmup", "0"],
+    ],
+)
+def test_seed_compatible_forms(server: BehaviourServer, form: list[str]) -> None:
+    proc = run_cli(server.url("/"), *form, "--workers", "1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["requests"]["errors"] == 0 and doc["requests"]["completed"] == server.count()["count"]
+
+
+def test_headers_and_data_files(server: BehaviourServer, tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "headers.txt").write_text("# auth\nAuthorization: Bearer t\nX-Trace: 1\n")
+    (folder / "body.json").write_text('{"a": 1}')
+    proc = run_cli(
+        server.url("/"), "-m", "PUT", "--headers", str(folder / "headers.txt"), "--data", str(folder / "body.json"),
+        "-n", "10", "--workers", "1",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "PUT http://127.0.0.1" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ([], "no URL given"),
+        (["http://127.0.0.1:9/", "--threshold", "p99 under 3"], "invalid threshold"),
+        (["http://127.0.0.1:9/", "--compare"], "--compare needs two URLs"),
+        (["http://127.0.0.1:9/", "--compare", "missing.json"], "cannot read baseline"),
+        (["http://127.0.0.1:9/", "-r", "10", "-n", "5"], "--requests is for the closed model"),
+        (["not-a-url", "-n", "1"], "not an http(s) URL"),
+        (["http://127.0.0.1:9/", "--data", "/nonexistent/body"], "cannot read data file"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], fragment: str) -> None:
+    proc = run_cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert fragment in proc.stderr and "hint:" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_and_reports(server: BehaviourServer, workers: str) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stanchion",
+            "load",
+            server.url("/delay/5"),
+            "-c",
+            "4",
+            "-d",
+            "60",
+            "--workers",
+            workers,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted: partial results" in out
+    assert "Traceback" not in err
+    sent = int(out.split("requests ")[1].split(" sent")[0].replace(",", ""))
+    assert sent > 0

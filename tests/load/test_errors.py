@@ -1,0 +1,73 @@
+"""Acceptance 3: each error category comes from a server built to cause it, is reported, and nothing crashes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stanchion.load import build_plan, run
+from tests.load.conftest import BehaviourServer, run_cli
+from tests.support.servers import free_port
+
+
+def _run(url: str, **kwargs: object) -> tuple[dict[str, int], object]:
+    options: dict[str, object] = {"requests": 12, "concurrency": 3, "workers": 1, "timeout": 2.0}
+    options.update(kwargs)
+    result = run(build_plan([url], **options))  # type: ignore[arg-type]
+    return result.errors, result
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("/reset", "reset"), ("/malformed", "malformed"), ("/status/404", "4xx"), ("/status/503", "5xx")],
+)
+def test_server_side_errors(server: BehaviourServer, path: str, kind: str) -> None:
+    errors, result = _run(server.url(path))
+    assert errors == {kind: 12}, errors
+    assert result.sent == 12  # type: ignore[attr-defined]
+    assert sum(row.errors.get(kind, 0) for row in result.timeline) == 12  # type: ignore[attr-defined]
+
+
+def test_refused() -> None:
+    errors, _ = _run(f"http://127.0.0.1:{free_port()}/")
+    assert errors == {"refused": 12}
+
+
+def test_timeout(server: BehaviourServer) -> None:
+    errors, result = _run(server.url("/hang"), requests=3, timeout="0.3s")
+    assert errors == {"timeout": 3}
+    assert result.completed == 0  # type: ignore[attr-defined]
+
+
+def test_dns() -> None:
+    # .invalid is reserved (RFC 6761): the system resolver answers "no such name"; no HTTP traffic leaves.
+    errors, _ = _run("http://stanchion-test.invalid/", requests=3, concurrency=1)
+    assert errors == {"dns": 3}
+
+
+def test_tls_errors_and_insecure(tls_server: BehaviourServer, server: BehaviourServer) -> None:
+    errors, _ = _run(tls_server.url("/"), requests=3, concurrency=1)  # self-signed: verification fails
+    assert errors == {"tls": 3}
+    plain_as_tls = f"https://127.0.0.1:{server.port}/"  # a plain HTTP server spoken to with TLS
+    errors, _ = _run(plain_as_tls, requests=3, concurrency=1)
+    assert errors == {"tls": 3}
+    errors, result = _run(tls_server.url("/"), requests=20, concurrency=2, insecure=True)
+    assert errors == {} and result.completed == 20  # type: ignore[attr-defined]
+
+
+def test_429_under_rate(server: BehaviourServer) -> None:
+    errors, result = _run(server.url("/limit/50"), requests=None, rate=200, duration=2, concurrency=5)
+    assert errors.get("4xx", 0) > 0
+    assert result.status[429] == errors["4xx"]  # type: ignore[attr-defined]
+    assert result.rate_limited_at is not None  # type: ignore[attr-defined]
+
+
+def test_errors_are_reported_by_the_cli_without_a_traceback(server: BehaviourServer) -> None:
+    proc = run_cli(server.url("/status/500"), "-n", "20", "-c", "2", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr  # errors alone are reported, not a failed gate
+    assert "errors: 20 (100.000%): 5xx 20" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    proc = run_cli(f"http://127.0.0.1:{free_port()}/", "-n", "5", "--workers", "1", "--json")
+    doc = json.loads(proc.stdout)
+    assert doc["errors"] == {"refused": 5} and doc["timeline"][0]["errors"] == {"refused": 5}
