@@ -120,9 +120,9 @@ class Examples:
         if t is ir.SchemaType.OBJECT or s.properties:
             out: dict[str, Any] = {}
             for name, prop in s.properties.items():
-                if mode == "res" and prop.write_only or mode == "req" and prop.read_only:
+                if (mode == "res" and prop.write_only) or (mode == "req" and prop.read_only):
                     continue
-                if name in s.required or depth < 2 and prop.type is not ir.SchemaType.REF:
+                if name in s.required or (depth < 2 and prop.type is not ir.SchemaType.REF):
                     out[name] = self._build(prop, mode, depth + 1, seen)
             for i in range(len(out), s.min_properties or 0):
                 extra = s.additional_schema or ir.Schema(type=ir.SchemaType.STRING)

@@ -82,7 +82,7 @@ def read_document(path: Path) -> Any:
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """SafeLoader that keeps dates and times as strings (JSON has no date type; specs mean strings)."""
 
 
@@ -162,7 +162,7 @@ class _Bundler:
         result: dict[str, Any] = {}
         for key, value in node.items():
             pointer = f"{where}/{_escape(str(key))}"
-            if key in ("example", "examples") and in_schema or key == "example" or key == "value":
+            if (key in ("example", "examples") and in_schema) or key == "example" or key == "value":
                 # literal data; a whole example given as an external $ref (a common bundler idiom) is inlined
                 external = (
                     isinstance(value, dict)
