@@ -28,7 +28,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 def test_unparseable_postgres_file_names_line_and_column(tmp_path: Path, pg_server: PostgresServer) -> None:
     bad = tmp_path / "schema.sql"
-    bad.write_text("CREATE TABLE a (id bigint PRIMARY KEY);\n\nCREATE TABLE b (id bigint PRIMARY KEY,\n  name tex t);\n")
+    bad.write_text(
+        "CREATE TABLE a (id bigint PRIMARY KEY);\n\nCREATE TABLE b (id bigint PRIMARY KEY,\n  name tex t);\n"
+    )
     with pytest.raises(UsageError) as caught:
         analyze(str(bad), dialect="postgresql", scratch_url=pg_server.url)
     assert f"{bad}:4:" in caught.value.message
@@ -37,7 +39,9 @@ def test_unparseable_postgres_file_names_line_and_column(tmp_path: Path, pg_serv
 
 def test_unparseable_sqlite_file_through_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "schema.sql"
-    bad.write_text("CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY\n  name TEXT);\n")
+    bad.write_text(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY\n  name TEXT);\n"
+    )
     code, _, err = run_cli(capsys, "db", "analyze", str(bad), "--dialect", "sqlite")
     assert code == 2
     assert f"{bad}:2:1" in err and "syntax error" in err

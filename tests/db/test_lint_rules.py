@@ -70,7 +70,9 @@ def test_dbmate_sections_and_positions(tmp_path: Path) -> None:
         "-- migrate:down\nDROP INDEX orders_customer;\n"
     )
     result = lint([tmp_path])
-    assert [(f.rule, f.line, f.column) for f in result.findings] == [("require-concurrent-index-creation", 4, 1)]
+    assert [(f.rule, f.line, f.column) for f in result.findings] == [
+        ("require-concurrent-index-creation", 4, 1)
+    ]
     assert result.exit_code == 1
 
 

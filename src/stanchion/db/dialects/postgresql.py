@@ -54,7 +54,10 @@ class PostgreSQLDialect(Dialect):
         try:
             slices = list(pglast.split(script, only_slices=True))
         except ParseError as exc:
-            location = getattr(exc, "location", None)
+            # args: (message, byte offset into the script)
+            location = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            if location is not None:
+                location = len(script.encode()[:location].decode(errors="ignore"))
             raise SplitError(str(exc.args[0]) if exc.args else str(exc), location) from exc
         return [Statement(script[s].strip(), line_of(script, s.start)) for s in slices if script[s].strip()]
 

@@ -220,6 +220,10 @@ class Executor:
                             self._backoff(attempt, section, statement)
                             attempt += 1
                             continue
+                        if up and start == 0 and index == 0:
+                            # nothing of this migration ran: leave no trace, as a rolled-back one would
+                            self.history.delete(migration.version)
+                            raise self._failure(section, index, exc, "nothing was applied") from exc
                         failure = self._failure(section, index, exc, self._recovery(section, index))
                         self.history.update(
                             migration.version,

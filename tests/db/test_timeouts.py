@@ -1,0 +1,58 @@
+"""Per-migration lock timeouts with bounded retries on PostgreSQL and MariaDB: a migration that cannot get
+its table lock gives up quickly instead of queueing (and blocking traffic behind it), retries with
+backoff, and succeeds once the long transaction ends."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import stanchion.db as db
+from stanchion.db.dialects import dialect_for
+from stanchion.db.dialects.base import execute, query
+from stanchion.db.migrations.execute import MigrationFailed
+from tests.db.sets import write
+
+HOLD = {
+    "postgresql": ["BEGIN", "LOCK TABLE busy IN ACCESS SHARE MODE"],
+    "mysql": ["START TRANSACTION", "SELECT * FROM busy"],
+}
+TIMEOUT_TEXT = {"postgresql": "lock timeout (SQLSTATE 55P03)", "mysql": "ERROR 1205"}
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mysql"], indirect=True)
+def test_lock_timeout_retries_then_succeeds(engine: str, db_url: str, migrations_dir: Path) -> None:
+    setup = dialect_for(db_url).connect()
+    query(setup, "CREATE TABLE busy (id integer)")
+    setup.close()
+    write(
+        migrations_dir,
+        "001_alter",
+        "ALTER TABLE busy ADD COLUMN note varchar(20);",
+        "ALTER TABLE busy DROP COLUMN note;",
+    )
+    holder = dialect_for(db_url).connect()
+    try:
+        for sql in HOLD[engine]:
+            execute(holder, sql)
+        messages: list[str] = []
+        with pytest.raises(MigrationFailed) as caught:
+            db.migrate(
+                db_url, directory=migrations_dir, lock_timeout="1s", lock_retries=1, notify=messages.append
+            )
+        assert TIMEOUT_TEXT[engine] in caught.value.message
+        assert any("retrying" in m and "attempt 2 of 2" in m for m in messages)
+
+        release = threading.Timer(1.5, lambda: execute(holder, "ROLLBACK"))
+        release.start()
+        messages.clear()
+        result = db.migrate(
+            db_url, directory=migrations_dir, lock_timeout="1s", lock_retries=5, notify=messages.append
+        )
+        release.join()
+        assert [s.version for s in result.steps] == ["001"]
+        assert any("retrying" in m for m in messages)
+    finally:
+        holder.close()
