@@ -66,10 +66,6 @@ class Dialect:
         """True for statements the database refuses to run inside a transaction block."""
         return False
 
-    def implicit_commit(self, statement: Statement) -> bool:
-        """True when the statement commits the open transaction by itself (MySQL DDL)."""
-        return False
-
     # -- errors ---------------------------------------------------------------------------------
     def is_lock_timeout(self, exc: BaseException) -> bool:
         return False
@@ -99,9 +95,17 @@ class Dialect:
         return None
 
     # -- timeouts -------------------------------------------------------------------------------
-    def timeout_statements(self, lock_timeout_ms: int | None, statement_timeout_ms: int | None) -> list[str]:
-        """Session-level statements that set the per-migration timeouts (none where not supported)."""
+    def timeout_statements(
+        self, lock_timeout_ms: int | None, statement_timeout_ms: int | None, local: bool = False
+    ) -> list[str]:
+        """Statements that set the per-migration timeouts (none where not supported); ``local`` for ones
+        that end with the open transaction."""
         return []
+
+    def execute_many(self, conn: Connection, statements: list[str]) -> None:
+        """Run a few fixed statements (one round trip where the driver allows several per call)."""
+        for sql in statements:
+            execute(conn, sql)
 
     def reset_timeout_statements(self) -> list[str]:
         return []

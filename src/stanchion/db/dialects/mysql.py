@@ -108,7 +108,9 @@ class MySQLDialect(Dialect):
     def lock_is_free(self, conn: Connection) -> bool:
         return bool(query(conn, "SELECT IS_FREE_LOCK(%s)", (self._lock_name(),))[0][0] == 1)
 
-    def timeout_statements(self, lock_timeout_ms: int | None, statement_timeout_ms: int | None) -> list[str]:
+    def timeout_statements(
+        self, lock_timeout_ms: int | None, statement_timeout_ms: int | None, local: bool = False
+    ) -> list[str]:
         out = []
         if lock_timeout_ms is not None:
             seconds = max(1, round(lock_timeout_ms / 1000))

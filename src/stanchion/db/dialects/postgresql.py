@@ -12,7 +12,7 @@ import time
 import zlib
 from typing import Any, ClassVar
 
-from stanchion.db.dialects.base import Connection, Dialect, Statement, line_of, query, unreachable
+from stanchion.db.dialects.base import Connection, Dialect, Statement, execute, line_of, query, unreachable
 from stanchion.errors import EnvironmentProblem
 
 #: advisory lock key: a stable 32-bit number derived from the project name
@@ -133,13 +133,20 @@ class PostgreSQLDialect(Dialect):
         )
         return int(rows[0][0]) == 0
 
-    def timeout_statements(self, lock_timeout_ms: int | None, statement_timeout_ms: int | None) -> list[str]:
+    def timeout_statements(
+        self, lock_timeout_ms: int | None, statement_timeout_ms: int | None, local: bool = False
+    ) -> list[str]:
+        scope = "SET LOCAL" if local else "SET"
         out = []
         if lock_timeout_ms is not None:
-            out.append(f"SET lock_timeout = '{int(lock_timeout_ms)}ms'")
+            out.append(f"{scope} lock_timeout = '{int(lock_timeout_ms)}ms'")
         if statement_timeout_ms is not None:
-            out.append(f"SET statement_timeout = '{int(statement_timeout_ms)}ms'")
+            out.append(f"{scope} statement_timeout = '{int(statement_timeout_ms)}ms'")
         return out
+
+    def execute_many(self, conn: Connection, statements: list[str]) -> None:
+        # Without parameters psycopg uses the simple query protocol, which accepts several statements.
+        execute(conn, "; ".join(statements))
 
     def reset_timeout_statements(self) -> list[str]:
         return ["RESET lock_timeout", "RESET statement_timeout"]

@@ -156,41 +156,43 @@ class Executor:
 
     # -- atomic ------------------------------------------------------------------------------------
     def run_atomic(self, section: Section) -> float:
-        """Run the section and its history change in one transaction; returns milliseconds taken."""
+        """Run the section and its history change in one transaction; returns milliseconds taken.
+
+        The timeouts are transaction-local (``SET LOCAL``), so nothing needs resetting afterwards."""
+        opening = [
+            self.dialect.begin_sql,
+            *self.dialect.timeout_statements(self.lock_timeout_ms, self.statement_timeout_ms, local=True),
+        ]
         attempt = 0
         while True:
             started = time.perf_counter()
-            self._timeouts()
             index = 0
+            self.dialect.execute_many(self.conn, opening)
             try:
-                execute(self.conn, self.dialect.begin_sql)
-                try:
-                    for statement in section.statements:
-                        execute(self.conn, statement.sql)
-                        index += 1
-                    duration = time.perf_counter() - started
-                    if section.direction == "up":
-                        self.history.insert(
-                            self.record(section.migration, "applied", round(duration * 1000), None)
-                        )
-                    else:
-                        self.history.delete(section.migration.version)
-                    execute(self.conn, "COMMIT")
-                    return duration * 1000
-                except Exception as exc:
-                    execute(self.conn, "ROLLBACK")
-                    retry = attempt < self.lock_retries and self.dialect.is_lock_timeout(exc)
-                    if index < len(section.statements) and retry:
-                        self._backoff(attempt, section, section.statements[index])
-                        attempt += 1
-                        continue
-                    if index >= len(section.statements):
-                        raise
-                    raise self._failure(
-                        section, index, exc, "nothing was applied: the transaction was rolled back"
-                    ) from exc
-            finally:
-                self._reset_timeouts()
+                for statement in section.statements:
+                    execute(self.conn, statement.sql)
+                    index += 1
+                duration = time.perf_counter() - started
+                if section.direction == "up":
+                    self.history.insert(
+                        self.record(section.migration, "applied", round(duration * 1000), None)
+                    )
+                else:
+                    self.history.delete(section.migration.version)
+                execute(self.conn, "COMMIT")
+                return duration * 1000
+            except Exception as exc:
+                execute(self.conn, "ROLLBACK")
+                retry = attempt < self.lock_retries and self.dialect.is_lock_timeout(exc)
+                if index < len(section.statements) and retry:
+                    self._backoff(attempt, section, section.statements[index])
+                    attempt += 1
+                    continue
+                if index >= len(section.statements):
+                    raise
+                raise self._failure(
+                    section, index, exc, "nothing was applied: the transaction was rolled back"
+                ) from exc
 
     # -- tracked -------------------------------------------------------------------------------------
     def run_tracked(self, section: Section, start: int = 0) -> float:

@@ -16,6 +16,7 @@ matched with patterns; SQL itself is never split here (see :mod:`stanchion.db.di
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,7 +79,7 @@ def parse_sections(path: Path, text: str, version: str, name: str, layout: str) 
     starts: dict[str, int] = {}
     current: str | None = None
     for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        match = _MARKER.match(line.strip())
+        match = _MARKER.match(line.strip()) if line.lstrip().startswith("--") else None
         if match:
             current = match.group(1)
             if current in sections:
@@ -120,43 +121,53 @@ def parse_sections(path: Path, text: str, version: str, name: str, layout: str) 
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text ({exc.reason})", "save the file as UTF-8") from exc
 
 
-def classify(entry: Path) -> str | None:
+def classify(entry: Path, is_dir: bool | None = None) -> str | None:
     """The layout an entry of a migrations folder belongs to, or None when it is not a migration."""
     name = entry.name
     if name.startswith("."):
         return None
-    if entry.is_dir():
+    if name.endswith(".sql") and not is_dir:
+        if _GOLANG.match(name):
+            return "golang-migrate"
+        if _FLYWAY.match(name):
+            return "flyway"
+        if _DBMATE.match(name):
+            return "dbmate"
+        return "unknown" if is_dir is False or entry.is_file() else None
+    if is_dir if is_dir is not None else entry.is_dir():
         return "prisma" if _PRISMA_DIR.match(name) and (entry / "migration.sql").is_file() else None
-    if not name.endswith(".sql"):
-        return None
-    if _GOLANG.match(name):
-        return "golang-migrate"
-    if _FLYWAY.match(name):
-        return "flyway"
-    if _DBMATE.match(name):
-        return "dbmate"
-    return "unknown"
+    return None
 
 
-def detect_layout(directory: Path) -> str | None:
-    """The single layout of ``directory``'s files (None when empty); UsageError for a mixed folder."""
+def _entries(directory: Path) -> list[tuple[Path, str]]:
+    """The migration entries of ``directory`` with their layouts, in name order (one directory scan)."""
+    found = []
+    with os.scandir(directory) as scan:
+        for item in scan:
+            path = directory / item.name
+            kind = classify(path, item.is_dir())
+            if kind == "unknown":
+                raise UsageError(
+                    f"{path}: not a migration file name in any known layout",
+                    "name it <version>_<name>.sql (dbmate), <version>_<name>.up.sql (golang-migrate) "
+                    "or V<version>__<name>.sql (flyway), or move it out of the folder",
+                )
+            if kind is not None:
+                found.append((path, kind))
+    found.sort(key=lambda pair: pair[0].name)
+    return found
+
+
+def _single_layout(directory: Path, entries: list[tuple[Path, str]]) -> str | None:
     found: dict[str, list[str]] = {}
-    for entry in sorted(directory.iterdir()):
-        kind = classify(entry)
-        if kind is None:
-            continue
-        if kind == "unknown":
-            raise UsageError(
-                f"{entry}: not a migration file name in any known layout",
-                "name it <version>_<name>.sql (dbmate), <version>_<name>.up.sql (golang-migrate) "
-                "or V<version>__<name>.sql (flyway), or move it out of the folder",
-            )
-        found.setdefault(kind, []).append(entry.name)
+    for path, kind in entries:
+        found.setdefault(kind, []).append(path.name)
     if len(found) > 1:
         parts = "; ".join(
             f"{kind}: {names[0]}" + (" ..." if len(names) > 1 else "") for kind, names in found.items()
@@ -168,6 +179,11 @@ def detect_layout(directory: Path) -> str | None:
     return next(iter(found), None)
 
 
+def detect_layout(directory: Path) -> str | None:
+    """The single layout of ``directory``'s files (None when empty); UsageError for a mixed folder."""
+    return _single_layout(directory, _entries(directory))
+
+
 def load(directory: Path, layout: str = "auto") -> tuple[str, list[Migration]]:
     """Every migration in ``directory``, sorted by version, and the layout used."""
     if layout not in FORMATS:
@@ -177,15 +193,13 @@ def load(directory: Path, layout: str = "auto") -> tuple[str, list[Migration]]:
             f"migrations folder {directory} does not exist",
             "create a migration with 'stanchion db create NAME', or pass --dir",
         )
+    entries = _entries(directory)
     if layout == "auto":
-        layout = detect_layout(directory) or "stanchion"
+        layout = _single_layout(directory, entries) or "stanchion"
     family = "dbmate" if layout in ("stanchion", "dbmate") else layout
     migrations: list[Migration] = []
     downs: dict[str, tuple[Path, str]] = {}
-    for entry in sorted(directory.iterdir()):
-        kind = classify(entry)
-        if kind is None:
-            continue
+    for entry, kind in entries:
         if kind != family:
             raise UsageError(
                 f"{entry}: does not match the {layout} layout",
