@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.migrate_vs_alembic import _with_url, write_alembic, write_stanchion  # noqa: E402
 from tests.support.servers import PostgresServer  # noqa: E402
+
+from benchmarks.migrate_vs_alembic import _with_url, write_alembic, write_stanchion  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
