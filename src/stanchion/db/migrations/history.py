@@ -63,6 +63,16 @@ def who(dialect: Dialect, conn: Connection) -> str:
     return f"{db_user} via {local}" if db_user and db_user != os_user else local
 
 
+def now(dialect: Dialect) -> Any:
+    """The current UTC time in the form the dialect's ``applied_at`` column takes."""
+    moment = datetime.now(UTC)
+    if dialect.name == "sqlite":
+        return moment.isoformat(timespec="milliseconds")
+    if dialect.name == "mysql":
+        return moment.replace(tzinfo=None)
+    return moment
+
+
 class History:
     """Reads and writes the history table through one connection (autocommit unless a transaction is open)."""
 
@@ -85,12 +95,7 @@ class History:
         return {r.version: r for r in records}
 
     def now(self) -> Any:
-        moment = datetime.now(UTC)
-        if self.dialect.name == "sqlite":
-            return moment.isoformat(timespec="milliseconds")
-        if self.dialect.name == "mysql":
-            return moment.replace(tzinfo=None)
-        return moment
+        return now(self.dialect)
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> None:
         p = self.dialect.param

@@ -11,9 +11,10 @@ from typing import Any
 from stanchion.db.dialects import Dialect, dialect_for
 from stanchion.db.dialects.base import Connection
 from stanchion.db.migrations import files
+from stanchion.db.migrations.adopt import foreign_history
 from stanchion.db.migrations.execute import Executor, Section, split_section
 from stanchion.db.migrations.files import Migration, checksum, version_key
-from stanchion.db.migrations.history import History, Record, who
+from stanchion.db.migrations.history import History, Record, now, who
 from stanchion.db.migrations.options import directory_of, parse_duration_ms, settings
 from stanchion.db.migrations.results import Entry, RepairChange, RepairResult, RunResult, StatusResult, Step
 from stanchion.db.url import parse_url
@@ -123,6 +124,38 @@ class Runner:
         history = History(self.dialect, self.conn)
         return history.records() if history.exists() else {}
 
+    def _adoptable(self, result: RunResult | None = None) -> dict[str, Record]:
+        """History records for the migrations another tool already applied (see :mod:`.adopt`)."""
+        if self._database_missing():
+            return {}
+        adopted = foreign_history(self.dialect, self.conn, self.layout, self.migrations)
+        if adopted is None or not adopted.versions:
+            return {}
+        note = f"adopted from {adopted.tool} ({adopted.table})"
+        records = {}
+        for m in self.migrations:
+            if m.version in adopted.versions:
+                records[m.version] = Record(
+                    m.version,
+                    m.name,
+                    m.checksum,
+                    "applied",
+                    now(self.dialect),
+                    0,
+                    note,
+                    None,
+                    None,
+                    m.up,
+                    m.down,
+                )
+        if result is not None:
+            result.warnings.append(
+                f"{len(records)} migration(s) already applied by {adopted.tool} ({adopted.table}) "
+                + ("would be" if result.dry_run else "were")
+                + " recorded as applied"
+            )
+        return records
+
     @contextmanager
     def _locked(self) -> Iterator[Executor]:
         self.dialect.lock(self.conn, self.lock_wait)
@@ -214,12 +247,19 @@ class Runner:
                 "run 'stanchion db status' to list them",
             )
         if dry_run:
-            self._plan_up(self._records(), to, allow_out_of_order, result, resume)
+            records = self._records()
+            if not records:
+                records = self._adoptable(result)
+            self._plan_up(records, to, allow_out_of_order, result, resume)
             return result
         if not migrations:
             return result
         with self._locked() as executor:
             records = executor.history.records()
+            if not records:
+                for record in self._adoptable(result).values():
+                    executor.history.insert(record)
+                records = executor.history.records()
             resumed = self._check_unfinished(records, resume)
             self._check_changed(records)
             if resumed is not None:
@@ -366,10 +406,9 @@ class Runner:
 
     def status(self) -> StatusResult:
         migrations = self.migrations
-        records = self._records()
-        has_table = bool(records) or (
-            not self._database_missing() and History(self.dialect, self.conn).exists()
-        )
+        own = self._records()
+        records = own or self._adoptable()
+        has_table = bool(own) or (not self._database_missing() and History(self.dialect, self.conn).exists())
         lock_free = self._database_missing() or self.dialect.lock_is_free(self.conn)
         top = max((r.sort_key for r in records.values() if r.status == "applied"), default=())
         entries: list[Entry] = []
