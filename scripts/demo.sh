@@ -14,4 +14,22 @@ step "stanchion decide: the backend profile for a TypeScript team of 8, with the
 stanchion decide --team-size 8 --qps-p99 50 --read-write-ratio 20 --tenancy shared-multi-tenant \
   --data-sensitivity pii --pattern modular-monolith --language-preference typescript
 
+step "stanchion load: 500 requests against a small server the demo starts on 127.0.0.1, as an HTML report"
+load_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python -m http.server "$load_port" --bind 127.0.0.1 >/dev/null 2>&1 &
+load_server=$!
+python -c "import socket, sys, time
+for _ in range(200):
+    try:
+        socket.create_connection(('127.0.0.1', $load_port), 0.2).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit('demo: the http.server on 127.0.0.1:$load_port did not start')"
+load_rc=0
+stanchion load "http://127.0.0.1:$load_port/" -n 500 -c 5 --workers 1 --timeout 5s \
+  --threshold "error_rate<1%" --output html --save load-report.html || load_rc=$?
+kill "$load_server" 2>/dev/null || true
+wait "$load_server" 2>/dev/null || true
+[ "$load_rc" -eq 0 ] || exit "$load_rc"
+
 step "done: everything the demo wrote is in $out/"

@@ -68,14 +68,12 @@ class Connection(asyncio.Protocol):
 
     # -- httptools callbacks ---------------------------------------------------------------------
     def on_message_complete(self) -> None:
+        """Open model: latency from the intended send time, and from the actual send beside it."""
         now = perf_counter_ns()
         engine = self.engine
         engine.latency.append((now - self.intended) // 1000)
-        if engine.open_model:
-            engine.uncorrected.append((now - self.sent) // 1000)
+        engine.uncorrected.append((now - self.sent) // 1000)
         engine.status[self.parser.get_status_code()] += 1
-        engine.completed += 1
-        engine.inflight -= 1
         self.busy = False
         self.got_bytes = False
         self.served += 1
@@ -88,7 +86,6 @@ class Connection(asyncio.Protocol):
     # -- driven by the engine --------------------------------------------------------------------
     def send(self, intended: int) -> None:
         self.busy = True
-        self.engine.inflight += 1
         self.sent = now = perf_counter_ns()
         self.intended = intended or now
         self.transport.write(self.request)
@@ -105,8 +102,34 @@ class Connection(asyncio.Protocol):
         self.closed = True
         if self.busy:
             self.busy = False
-            self.engine.inflight -= 1
             self.engine.record_error(kind)
         if self.transport is not None:
             self.transport.abort()
         self.engine.replace(self)
+
+
+class ClosedConnection(Connection):
+    """Closed model: the next request goes out from inside the completion callback, one clock reading
+    serving as both this response's end and the next request's start. ``engine.remaining`` is the whole
+    budget check (the engine zeroes it to stop)."""
+
+    __slots__ = ()
+
+    def on_message_complete(self) -> None:
+        now = perf_counter_ns()
+        engine = self.engine
+        engine.latency.append((now - self.sent) // 1000)
+        engine.status[self.parser.get_status_code()] += 1
+        self.got_bytes = False
+        self.served += 1
+        if not self.parser.should_keep_alive():
+            self.busy = False
+            self.close()
+            engine.replace(self)
+        elif engine.remaining:
+            engine.remaining -= 1
+            self.sent = self.intended = now
+            self.transport.write(self.request)
+        else:
+            self.busy = False
+            engine.ready(self)

@@ -20,7 +20,7 @@ from typing import Any
 
 from httptools import HttpParserError
 
-from stanchion.load.engine.connection import Connection
+from stanchion.load.engine.connection import ClosedConnection, Connection
 from stanchion.load.engine.schedule import Schedule
 from stanchion.load.plan import Plan
 from stanchion.load.stats import Sample, fold, new_buffer
@@ -81,13 +81,12 @@ class Engine:
         self.latency = new_buffer()
         self.uncorrected = new_buffer()
         self.status = [0] * 600
-        self.completed = 0
         self.bytes_in = 0
-        self.inflight = 0
         # bookkeeping
         self.sent = 0
         self.errors: dict[str, int] = {}
-        self.remaining = UNBOUNDED
+        self.remaining = UNBOUNDED  # closed model: requests still to send (zeroed to stop)
+        self.remaining_mark = UNBOUNDED  # its value at the last sample: the difference is what was sent
         self.stopping = False
         self.interrupted = False
         self.connecting = 0
@@ -132,7 +131,7 @@ class Engine:
     async def _connect(self, index: int) -> None:
         assert self.loop is not None
         target = self.plan.targets[index]
-        conn = Connection(self, index)
+        conn = Connection(self, index) if self.open_model else ClosedConnection(self, index)
         try:
             address = self.addresses.get(index)
             if address is None:
@@ -168,11 +167,9 @@ class Engine:
         if self.open_model:
             if self.pending[index]:
                 self.pending[index].popleft()
-                self.sent += 1
                 self.record_error(kind)
-        elif self.remaining > 0 and not self.stopping:
+        elif self.remaining > 0:
             self.remaining -= 1
-            self.sent += 1
             self.record_error(kind)
         if self.stopping or (not self.open_model and self.remaining == 0):
             self._check_done()
@@ -190,9 +187,8 @@ class Engine:
                 self.idle[conn.target].append(conn)
                 if self.stopping:
                     self._check_done()
-        elif self.remaining > 0 and not self.stopping:
+        elif self.remaining > 0:
             self.remaining -= 1
-            self.sent += 1
             conn.send(0)
         else:
             self.idle[conn.target].append(conn)
@@ -202,14 +198,15 @@ class Engine:
         """The peer closed or broke the connection."""
         if conn.busy:
             conn.busy = False
-            self.inflight -= 1
             if conn.served > 0 and not conn.got_bytes and exc is None:
                 # a keep-alive connection the server had already closed: resend on a fresh one
                 if self.open_model:
                     self.pending[conn.target].appendleft(conn.intended)
                 else:
-                    self.remaining += 1
-                    self.sent -= 1
+                    if self.stopping:
+                        self.remaining_mark -= 1  # not resent after the end: not counted as sent
+                    else:
+                        self.remaining += 1
             else:
                 kind = "malformed" if conn.got_bytes and exc is None else classify(exc)
                 self.record_error(kind)
@@ -307,8 +304,8 @@ class Engine:
         cpu = time.process_time()
         sample = Sample(
             index=self.index,
-            sent=self.sent,
-            completed=self.completed,
+            sent=self.sent + (self.remaining_mark - self.remaining),
+            completed=len(latency),
             bytes_in=self.bytes_in,
             status=status,
             errors=dict(self.errors),
@@ -322,7 +319,8 @@ class Engine:
             schedule_ticks=self.sched_ticks,
             worker=self.worker,
         )
-        self.sent = self.completed = self.bytes_in = 0
+        self.sent = self.bytes_in = 0
+        self.remaining_mark = self.remaining
         self.errors = {}
         self.loop_lag_max = self.sched_lag_max = self.sched_lag_sum = self.sched_ticks = 0
         self.cpu_mark = cpu
@@ -333,31 +331,33 @@ class Engine:
         else:
             self.measuring = True
             if not self.open_model and self.plan.requests is not None:
-                self.remaining = self.plan.requests
+                self.remaining = self.remaining_mark = self.plan.requests
 
     # -- ending ----------------------------------------------------------------------------------
     def _finish_sending(self) -> None:
         self.stopping = True
+        self.remaining_mark -= self.remaining  # what was not sent is not counted as sent
+        self.remaining = 0
         self._check_done()
 
     def _check_done(self) -> None:
         if self.done is None or self.done.done():
             return
         finished = self.stopping or (not self.open_model and self.remaining == 0)
+        if not finished or self.connecting or any(c.busy for c in self.conns):
+            return
         waiting = any(self.pending)
-        if (finished and self.inflight == 0 and self.connecting == 0 and not waiting) or (
-            finished and self.inflight == 0 and waiting and not self.conns and self.connecting == 0
-        ):
+        if not waiting or not self.conns:  # all answered, or queued arrivals no connection can take
             self.done.set_result(None)
 
     def _abort_all(self) -> None:
         self.stopping = True
+        self.remaining_mark -= self.remaining
+        self.remaining = 0
         for waiting in self.pending:
             waiting.clear()
         for conn in list(self.conns):
-            if conn.busy:
-                conn.busy = False
-                self.inflight -= 1
+            conn.busy = False
             conn.closed = True
             if conn.transport is not None:
                 conn.transport.abort()
@@ -373,7 +373,7 @@ class Engine:
         self.cpu_mark = time.process_time()
         measured_start = start + int(self.plan.warmup * NS)
         if self.plan.warmup <= 0 and self.plan.requests is not None:
-            self.remaining = self.plan.requests
+            self.remaining = self.remaining_mark = self.plan.requests
         for _ in range(self.plan.concurrency):
             self.spawn()
         if self.open_model:
