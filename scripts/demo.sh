@@ -10,6 +10,26 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 step "stanchion $(stanchion --version | cut -d' ' -f2): the effective configuration (embedded SQLite default)"
 stanchion config
 
+step "stanchion db: two migrations, applied to the embedded SQLite database, then status"
+users=$(stanchion db create create_users | cut -d' ' -f2)
+cat >"$users" <<'SQL'
+-- migrate:up
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, note TEXT DEFAULT 'a; b');
+-- migrate:down
+DROP TABLE users;
+SQL
+posts=$(stanchion db create create_posts | cut -d' ' -f2)
+cat >"$posts" <<'SQL'
+-- migrate:up
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), title TEXT NOT NULL);
+CREATE INDEX posts_user_id ON posts (user_id);
+-- migrate:down
+DROP TABLE posts;
+SQL
+stanchion db migrate --dry-run
+stanchion db migrate
+stanchion db status
+
 step "stanchion decide: the backend profile for a TypeScript team of 8, with the assumptions on the table"
 stanchion decide --team-size 8 --qps-p99 50 --read-write-ratio 20 --tenancy shared-multi-tenant \
   --data-sensitivity pii --pattern modular-monolith --language-preference typescript
