@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from stanchion.db.dialects.base import Connection, Dialect, Statement, query, unreachable
-from stanchion.db.dialects.sqlite import split_on_tokens, sql_tokens
+from stanchion.db.dialects.tokens import split_on_tokens, sql_tokens
 from stanchion.errors import EnvironmentProblem
 
 _BLOCK_CLOSERS_IGNORED = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})
@@ -22,7 +22,7 @@ _BLOCK_CLOSERS_IGNORED = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})
 
 def top_level_tokens(tokens: list[Any]) -> list[Any]:
     """``tokens`` without the semicolons that sit inside BEGIN/CASE ... END blocks."""
-    from sqlglot.tokenizer_core import TokenType
+    from sqlglot.tokens import TokenType  # type: ignore[attr-defined]
 
     kept: list[Any] = []
     depth = 0
