@@ -103,7 +103,7 @@ def test_cli_json_and_exit_code(pg_url: str, capsys: pytest.CaptureFixture[str])
     assert code == 1, err
     document = json.loads(out)
     assert document["counts"]["error"] == 1
-    assert document["catalog_queries"] == 10
+    assert document["catalog_queries"] == 9
     finding = next(f for f in document["findings"] if f["rule"] == "invalid-index")
     assert finding["fix"].startswith("REINDEX INDEX CONCURRENTLY")
     code, out, _ = run_cli(capsys, "db", "analyze", "--database-url", pg_url, "--fail-on", "never")
