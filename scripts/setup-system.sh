@@ -7,7 +7,8 @@ packages=(
   postgresql-15 postgresql-contrib postgresql-15-hypopg   # PostgreSQL fixture, pg_stat_statements, HypoPG
   mariadb-server                                          # MariaDB fixture (MySQL dialect)
   chromium                                                # HTML report rendering test (headless)
-  nginx wrk                                               # benchmarks: the pinned server and the C peer
+  nginx wrk hey                                           # benchmarks: the pinned server, the C and Go peers
+  openssl                                                 # load tests: a self-signed certificate for the TLS server
 )
 
 missing=()
