@@ -13,16 +13,29 @@ from stanchion.cli.main import main
 from stanchion.db.schema.source import diff
 from tests.support.servers import PostgresServer
 
-PAGILA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "schemas" / "pagila" / "pagila-schema.sql"
+PAGILA = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "datasets"
+    / "schemas"
+    / "pagila"
+    / "pagila-schema.sql"
+)
 
 
 def _modified_pagila() -> str:
     text = PAGILA.read_text(encoding="utf-8")
     edits = [
         # a new column with a default, on a table a view reads
-        ("    last_name text NOT NULL,\n    email text,", "    last_name text NOT NULL,\n    email text,\n    nickname varchar(30) DEFAULT 'none',"),
+        (
+            "    last_name text NOT NULL,\n    email text,",
+            "    last_name text NOT NULL,\n    email text,\n    nickname varchar(30) DEFAULT 'none',",
+        ),
         # a wider index
-        ("CREATE INDEX idx_title ON public.film USING btree (title);", "CREATE INDEX idx_title ON public.film USING btree (title, release_year);"),
+        (
+            "CREATE INDEX idx_title ON public.film USING btree (title);",
+            "CREATE INDEX idx_title ON public.film USING btree (title, release_year);",
+        ),
         # a dropped index
         ("CREATE INDEX idx_actor_last_name ON public.actor USING btree (last_name);", ""),
         # a new table with identity, check and foreign key
@@ -66,7 +79,9 @@ def test_database_url_against_file_writes_migration(
         "CREATE TABLE account (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, age bigint);\n"
         "CREATE VIEW adults AS SELECT id, email FROM account WHERE age >= 21;\n"
     )
-    code = main(["db", "diff", "--from", pg_url, "--to", str(wanted), "--output", str(tmp_path / "mig"), "--json"])
+    code = main(
+        ["db", "diff", "--from", pg_url, "--to", str(wanted), "--output", str(tmp_path / "mig"), "--json"]
+    )
     document = json.loads(capsys.readouterr().out)
     assert code == 0, document
     assert document["verification"]["verified"] is True

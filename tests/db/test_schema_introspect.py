@@ -31,7 +31,9 @@ def _count_queries(url: str, schema: str | None = None) -> tuple[int, int]:
 def test_postgres_catalog_queries_do_not_grow_with_tables(pg_url: str, tables: int) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for n in range(tables):
-            conn.execute(f"CREATE TABLE t{n} (id bigint PRIMARY KEY, parent bigint REFERENCES t0 (id), v text)")
+            conn.execute(
+                f"CREATE TABLE t{n} (id bigint PRIMARY KEY, parent bigint REFERENCES t0 (id), v text)"
+            )
             conn.execute(f"CREATE INDEX t{n}_v ON t{n} (v)")
     found, queries = _count_queries(pg_url)
     assert found == tables
@@ -51,7 +53,9 @@ def test_sqlite_and_mysql_models(tmp_path: Path, mariadb_server: MariaDBServer, 
         for stmt in split_statements(ddl.format(pk="INTEGER PRIMARY KEY"), "sqlite"):
             conn.exec_driver_sql(stmt.sql)
     name = mariadb_url.rsplit("/", 1)[1]
-    my = pymysql.connect(host="127.0.0.1", port=mariadb_server.port, user="stanchion", password="stanchion", database=name)
+    my = pymysql.connect(
+        host="127.0.0.1", port=mariadb_server.port, user="stanchion", password="stanchion", database=name
+    )
     with my.cursor() as cur:
         for stmt in split_statements(ddl.format(pk="bigint AUTO_INCREMENT PRIMARY KEY"), "mysql"):
             cur.execute(stmt.sql)

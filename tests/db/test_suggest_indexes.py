@@ -74,7 +74,9 @@ def test_queries_file_and_no_gain(pg_url: str, tmp_path: Path) -> None:
         conn.execute("INSERT INTO big SELECT g, g % 1000, 'x' FROM generate_series(1, 100000) g")
         conn.execute("ANALYZE big")
     queries = tmp_path / "slow.sql"
-    queries.write_text("SELECT * FROM big WHERE v = $1;\nSELECT * FROM tiny WHERE id = 1;\nSELECT * FROM nope;\n")
+    queries.write_text(
+        "SELECT * FROM big WHERE v = $1;\nSELECT * FROM tiny WHERE id = 1;\nSELECT * FROM nope;\n"
+    )
     result = suggest_indexes(pg_url, queries_file=queries)
     assert [(s.table, s.columns) for s in result.suggestions] == [("big", ["v"])]
     assert result.examined == 3
@@ -84,7 +86,11 @@ def test_queries_file_and_no_gain(pg_url: str, tmp_path: Path) -> None:
 def test_missing_hypopg_and_pg_stat_statements(pg_url: str, tmp_path: Path) -> None:
     with pytest.raises(EnvironmentProblem) as caught:
         suggest_indexes(pg_url)
-    assert "HypoPG" in caught.value.message and caught.value.hint and "CREATE EXTENSION hypopg" in caught.value.hint
+    assert (
+        "HypoPG" in caught.value.message
+        and caught.value.hint
+        and "CREATE EXTENSION hypopg" in caught.value.hint
+    )
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION hypopg")
     with pytest.raises(EnvironmentProblem) as caught:

@@ -35,7 +35,9 @@ def _source(source: str | None, database_url: str | None) -> str:
 @click.argument("source", required=False, metavar="[SCHEMA.sql]")
 @click.option("--database-url", "database_url", default=None, metavar="URL", help="Database to analyse.")
 @click.option("--dialect", type=_DIALECT, default=None, help="Dialect of SCHEMA.sql (default: guessed).")
-@click.option("--scratch-url", default=None, metavar="URL", help="Server for the scratch database a file loads into.")
+@click.option(
+    "--scratch-url", default=None, metavar="URL", help="Server for the scratch database a file loads into."
+)
 @click.option("--schema", "schema_name", default=None, help="PostgreSQL schema (default: public).")
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @click.option(
@@ -78,7 +80,12 @@ def analyze_command(
     target = _source(source, database_url)
     scratch = scratch_url or (database_url if source else None)
     result = analyze(
-        target, dialect=dialect, scratch_url=scratch, schema=schema_name, only=list(rules) or None, fail_on=fail_on
+        target,
+        dialect=dialect,
+        scratch_url=scratch,
+        schema=schema_name,
+        only=list(rules) or None,
+        fail_on=fail_on,
     )
     out.result(result.to_json(), _render_analysis(result))
     raise_for_exit(result.exit_code if fail_on != "never" else 0)
@@ -95,7 +102,10 @@ def _render_analysis(result: Any) -> str:
         if f.fix:
             lines.append(f"{'':<37}fix: {f.fix}")
     for skip in result.skipped:
-        lines.append(f"skipped {skip['rule']:<28} {skip['reason']}" + (f" ({skip['hint']})" if skip.get("hint") else ""))
+        lines.append(
+            f"skipped {skip['rule']:<28} {skip['reason']}"
+            + (f" ({skip['hint']})" if skip.get("hint") else "")
+        )
     counts = result.counts()
     lines.append(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info")
     return "\n".join(lines)
@@ -104,11 +114,20 @@ def _render_analysis(result: Any) -> str:
 @click.command("suggest-indexes")
 @click.argument("source", required=False, metavar="[SCHEMA.sql]")
 @click.option("--database-url", "database_url", default=None, metavar="URL", help="PostgreSQL database.")
-@click.option("--queries", "queries", type=click.Path(path_type=Path), default=None, help="SQL file of queries.")
 @click.option(
-    "--output", "output_dir", type=click.Path(path_type=Path), default=None, metavar="DIR", help="Write a migration."
+    "--queries", "queries", type=click.Path(path_type=Path), default=None, help="SQL file of queries."
 )
-@click.option("--scratch-url", default=None, metavar="URL", help="Server for the scratch database a file loads into.")
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write a migration.",
+)
+@click.option(
+    "--scratch-url", default=None, metavar="URL", help="Server for the scratch database a file loads into."
+)
 @click.option("--min-mean-ms", type=float, default=0.0, show_default=True, help="Only statements this slow.")
 @json_option
 @click.pass_context
@@ -147,7 +166,9 @@ def suggest_command(
     for s in result.suggestions:
         lines.append(s.create_sql() + ";")
         for q in s.queries:
-            lines.append(f"  cost {q.cost_before:.0f} -> {q.cost_after:.0f} ({q.ratio:.1f}x): {' '.join(q.query.split())[:100]}")
+            lines.append(
+                f"  cost {q.cost_before:.0f} -> {q.cost_after:.0f} ({q.ratio:.1f}x): {' '.join(q.query.split())[:100]}"
+            )
     for skip in result.skipped:
         lines.append(f"skipped (cannot plan: {skip['reason']}): {' '.join(skip['query'].split())[:80]}")
     if not result.suggestions:
@@ -161,10 +182,17 @@ def suggest_command(
 @click.option("--from", "source", required=True, metavar="URL|FILE", help="The schema you have.")
 @click.option("--to", "target", required=True, metavar="URL|FILE", help="The schema you want.")
 @click.option(
-    "--output", "output_dir", type=click.Path(path_type=Path), default=None, metavar="DIR", help="Write a migration."
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write a migration.",
 )
 @click.option("--dialect", type=_DIALECT, default=None, help="Dialect of schema files (default: guessed).")
-@click.option("--scratch-url", default=None, metavar="URL", help="Server for scratch databases (files, verify).")
+@click.option(
+    "--scratch-url", default=None, metavar="URL", help="Server for scratch databases (files, verify)."
+)
 @click.option("--schema", "schema_name", default=None, help="PostgreSQL schema (default: public).")
 @click.option("--no-verify", is_flag=True, help="Skip applying the plan to a scratch copy.")
 @json_option
@@ -200,7 +228,9 @@ def diff_command(
         source, target, dialect=dialect, scratch_url=scratch_url, verify=not no_verify, schema=schema_name
     )
     if output_dir is not None and not result.empty:
-        path = write_migration(output_dir, "schema_diff", [s.sql for s in result.up], [s.sql for s in result.down])
+        path = write_migration(
+            output_dir, "schema_diff", [s.sql for s in result.up], [s.sql for s in result.down]
+        )
         result.files.append(str(path))
     out.result(result.to_json(), _render_diff(result))
     raise_for_exit(1 if result.verification is not None and not result.verification.verified else 0)
@@ -227,9 +257,15 @@ def _render_diff(result: Any) -> str:
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR...")
-@click.option("--database-url", "database_url", default=None, metavar="URL", help="Live database for table sizes.")
-@click.option("--dialect", type=_DIALECT, default=None, help="Dialect of the migrations (default: from URL or guess).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True)
+@click.option(
+    "--database-url", "database_url", default=None, metavar="URL", help="Live database for table sizes."
+)
+@click.option(
+    "--dialect", type=_DIALECT, default=None, help="Dialect of the migrations (default: from URL or guess)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True
+)
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @json_option
 @click.pass_context
@@ -270,10 +306,13 @@ def lint_command(
         out.result(result.to_json(), text or "no findings")
     else:
         lines = [
-            f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}" + (f" ({f.note})" if f.note else "")
+            f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule}: {f.message}"
+            + (f" ({f.note})" if f.note else "")
             for f in result.findings
         ]
-        lines += [f"{s['path']}:{s['line']}: suppressed {s['rule']}: {s['reason']}" for s in result.suppressed]
+        lines += [
+            f"{s['path']}:{s['line']}: suppressed {s['rule']}: {s['reason']}" for s in result.suppressed
+        ]
         counts = result.to_json()["counts"]
         lines.append(
             f"{len(result.files)} files: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"

@@ -121,7 +121,8 @@ def suggest_indexes(
     else:
         if queries is None:
             raise UsageError(
-                "a schema file has no query history to learn from", "pass --queries FILE with the slow queries"
+                "a schema file has no query history to learn from",
+                "pass --queries FILE with the slow queries",
             )
         scratch = parse_url(scratch_url) if scratch_url else None
         with loaded(Path(source), "postgresql", scratch) as url, connect(url) as conn:
@@ -261,7 +262,9 @@ def _cost(conn: Connection, query: str) -> float:
         else:
             row = _scalar(conn, f"EXPLAIN (FORMAT JSON) {query}")
     except psycopg.Error as exc:
-        raise _Unplannable(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from exc
+        raise _Unplannable(
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        ) from exc
     finally:
         if params:
             if _scalar(conn, "SELECT count(*) FROM pg_prepared_statements WHERE name = 'stanchion_advise'"):
@@ -277,7 +280,9 @@ def _hypothetical_cost(conn: Connection, query: str, table: str, columns: list[s
     statement = f"CREATE INDEX ON {ident(table, 'postgresql')} ({idents(columns, 'postgresql')})"
     conn.exec_driver_sql("SELECT hypopg_reset()")
     try:
-        conn.exec_driver_sql(f"SELECT * FROM hypopg_create_index('{statement.replace(chr(39), chr(39) * 2)}')")
+        conn.exec_driver_sql(
+            f"SELECT * FROM hypopg_create_index('{statement.replace(chr(39), chr(39) * 2)}')"
+        )
         return _cost(conn, query)
     except _Unplannable:
         return None
@@ -291,10 +296,10 @@ def _param_count(query: str) -> int:
 
     highest = 0
 
-    class Params(Visitor):  # type: ignore[misc]
-        def visit_ParamRef(self, ancestors: Any, node: ast.ParamRef) -> None:  # noqa: N802
+    class Params(Visitor):
+        def visit_ParamRef(self, ancestors: Any, node: ast.ParamRef) -> None:
             nonlocal highest
-            highest = max(highest, int(node.number))
+            highest = max(highest, int(node.number or 0))
 
     try:
         Params()(parser.parse_sql(query))

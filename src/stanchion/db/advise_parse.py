@@ -23,12 +23,13 @@ def query_columns(query: str, schema: Schema) -> dict[str, dict[str, list[str]]]
     aliases: dict[str, str] = {}
     tables: list[str] = []
 
-    class Relations(Visitor):  # type: ignore[misc]
-        def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:  # noqa: N802
-            tables.append(node.relname)
-            aliases[node.relname] = node.relname
+    class Relations(Visitor):
+        def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:
+            name = str(node.relname)
+            tables.append(name)
+            aliases[name] = name
             if node.alias is not None:
-                aliases[node.alias.aliasname] = node.relname
+                aliases[str(node.alias.aliasname)] = name
 
     Relations()(tree)
     usage: dict[str, dict[str, list[str]]] = {}
@@ -36,7 +37,7 @@ def query_columns(query: str, schema: Schema) -> dict[str, dict[str, list[str]]]
     def resolve(ref: Any) -> tuple[str, str] | None:
         if not isinstance(ref, ast.ColumnRef):
             return None
-        names = [getattr(f, "sval", None) for f in ref.fields]
+        names = [getattr(f, "sval", None) for f in ref.fields or ()]
         if not names or names[-1] is None:
             return None
         column = str(names[-1])
@@ -52,8 +53,8 @@ def query_columns(query: str, schema: Schema) -> dict[str, dict[str, list[str]]]
             if hit[1] not in bucket:
                 bucket.append(hit[1])
 
-    class Predicates(Visitor):  # type: ignore[misc]
-        def visit_A_Expr(self, ancestors: Any, node: ast.A_Expr) -> None:  # noqa: N802
+    class Predicates(Visitor):
+        def visit_A_Expr(self, ancestors: Any, node: ast.A_Expr) -> None:
             op = str(node.name[-1].sval) if node.name else ""
             left, right = node.lexpr, node.rexpr
             both_columns = isinstance(left, ast.ColumnRef) and isinstance(right, ast.ColumnRef)
@@ -67,10 +68,10 @@ def query_columns(query: str, schema: Schema) -> dict[str, dict[str, list[str]]]
             elif node.kind in (A_Expr_Kind.AEXPR_BETWEEN, A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE):
                 add("range", left)
 
-        def visit_NullTest(self, ancestors: Any, node: ast.NullTest) -> None:  # noqa: N802
+        def visit_NullTest(self, ancestors: Any, node: ast.NullTest) -> None:
             add("eq", node.arg)
 
-        def visit_SortBy(self, ancestors: Any, node: ast.SortBy) -> None:  # noqa: N802
+        def visit_SortBy(self, ancestors: Any, node: ast.SortBy) -> None:
             add("sort", node.node)
 
     Predicates()(tree)

@@ -90,7 +90,9 @@ def analyze_connection(
         known = {m.RULE.id for m in modules}
         unknown = sorted(set(only) - known)
         if unknown:
-            raise UsageError(f"unknown analysis rule {', '.join(unknown)}", f"known rules: {', '.join(sorted(known))}")
+            raise UsageError(
+                f"unknown analysis rule {', '.join(unknown)}", f"known rules: {', '.join(sorted(known))}"
+            )
         modules = [m for m in modules if m.RULE.id in only]
     result = AnalysisResult(source, model.dialect, [], tables=len(model.tables))
     result.catalog_queries = model.catalog_queries
@@ -114,8 +116,15 @@ def analyze_connection(
             found = list(module.check(ctx))
         except DBAPIError as exc:
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            result.skipped.append({"rule": info.id, "reason": detail, "hint": _EXTENSION_HINT.get(info.needs[0], "")
-                                   if info.needs else "check the database user's privileges"})
+            result.skipped.append(
+                {
+                    "rule": info.id,
+                    "reason": detail,
+                    "hint": _EXTENSION_HINT.get(info.needs[0], "")
+                    if info.needs
+                    else "check the database user's privileges",
+                }
+            )
             continue
         for finding in found:
             finding.why = why
@@ -144,7 +153,9 @@ def analyze(
     if is_url(source):
         url = parse_url(source)
         with connect(url) as conn:
-            result = analyze_connection(conn, source=url.masked, schema=schema, only=only, thresholds=thresholds)
+            result = analyze_connection(
+                conn, source=url.masked, schema=schema, only=only, thresholds=thresholds
+            )
     else:
         scratch = parse_url(scratch_url) if scratch_url else None
         with loaded(Path(source), dialect, scratch) as url, connect(url) as conn:

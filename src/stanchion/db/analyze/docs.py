@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from stanchion.db.analyze.registry import parse_doc
@@ -79,10 +80,15 @@ def table_markdown(kind: str) -> str:
     return "\n".join(lines)
 
 
+def _constant(value: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: value
+
+
 def update_markdown(text: str) -> str:
     """``text`` (docs/db.md) with every generated section between its markers refreshed."""
     for kind, (start, end) in MARKERS.items():
         pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
         if pattern.search(text):
-            text = pattern.sub(lambda _m, k=kind, s=start, e=end: f"{s}\n{table_markdown(k)}\n{e}", text)
+            block = f"{start}\n{table_markdown(kind)}\n{end}"
+            text = pattern.sub(_constant(block), text)
     return text

@@ -34,7 +34,10 @@ def parse_doc(doc: str | None, where: str) -> RuleDoc:
     summary = " ".join(head[0].split())
     why = " ".join(" ".join(head[1:]).split())
     return RuleDoc(
-        summary, why, textwrap.dedent(match.group("bad")).strip(), textwrap.dedent(match.group("good")).strip()
+        summary,
+        why,
+        textwrap.dedent(match.group("bad")).strip(),
+        textwrap.dedent(match.group("good")).strip(),
     )
 
 

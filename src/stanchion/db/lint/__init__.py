@@ -108,12 +108,12 @@ def _collect_created(ctx: LintContext) -> None:
         from pglast import ast
 
         for stmt in ctx.statements:
-            node = stmt.node
-            if isinstance(node, ast.CreateStmt):
-                ctx.created_tables.add(node.relation.relname)
+            node: Any = stmt.node
+            if isinstance(node, ast.CreateStmt) and node.relation is not None:
+                ctx.created_tables.add(str(node.relation.relname))
             elif isinstance(node, ast.IndexStmt) and node.relation is not None:
                 cols = [str(p.name) for p in node.indexParams or () if getattr(p, "name", None)]
-                ctx.indexed.setdefault(node.relation.relname, []).append(cols)
+                ctx.indexed.setdefault(str(node.relation.relname), []).append(cols)
         return
     from sqlglot import exp
 
@@ -187,7 +187,11 @@ def lint_text(
         stmt_end = next((e for e in ends if e >= finding.line), finding.line)
         prev_end = max((e for e in ends if e < finding.line), default=0)
         hit = next(
-            (s for s in suppressions if prev_end < s[0] <= stmt_end and (finding.rule in s[1] or "all" in s[1])),
+            (
+                s
+                for s in suppressions
+                if prev_end < s[0] <= stmt_end and (finding.rule in s[1] or "all" in s[1])
+            ),
             None,
         )
         if hit is not None:
@@ -199,7 +203,9 @@ def lint_text(
                 finding.note = f"table {finding.table} is empty in the live database: harmless there"
             elif live is not None and finding.table in live.tables:
                 stats = live.tables[finding.table].stats
-                finding.note = f"table {finding.table}: ~{stats.rows or 0} rows, {(stats.size_bytes or 0) // 1024} kB"
+                finding.note = (
+                    f"table {finding.table}: ~{stats.rows or 0} rows, {(stats.size_bytes or 0) // 1024} kB"
+                )
         kept.append(finding)
     kept.extend(problems)
     kept.sort(key=lambda f: (f.line, f.column, f.rule))

@@ -101,9 +101,10 @@ def pg_alter_cmds(ctx: LintContext) -> Iterator[tuple[Stmt, str, Any]]:
     from pglast import ast
 
     for stmt in ctx.statements:
-        if isinstance(stmt.node, ast.AlterTableStmt) and stmt.node.relation is not None:
-            for cmd in stmt.node.cmds or ():
-                yield stmt, stmt.node.relation.relname, cmd
+        node: Any = stmt.node
+        if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+            for cmd in node.cmds or ():
+                yield stmt, str(node.relation.relname), cmd
 
 
 def pg_column_defs(ctx: LintContext) -> Iterator[tuple[Stmt, str, Any]]:
@@ -112,10 +113,11 @@ def pg_column_defs(ctx: LintContext) -> Iterator[tuple[Stmt, str, Any]]:
     from pglast.enums import AlterTableType
 
     for stmt in ctx.statements:
-        if isinstance(stmt.node, ast.CreateStmt):
-            for element in stmt.node.tableElts or ():
+        node: Any = stmt.node
+        if isinstance(node, ast.CreateStmt) and node.relation is not None:
+            for element in node.tableElts or ():
                 if isinstance(element, ast.ColumnDef):
-                    yield stmt, stmt.node.relation.relname, element
+                    yield stmt, str(node.relation.relname), element
     for stmt, table, cmd in pg_alter_cmds(ctx):
         if cmd.subtype == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
             yield stmt, table, cmd.def_

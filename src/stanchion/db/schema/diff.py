@@ -151,7 +151,7 @@ def _mentions(text: str, columns: set[str]) -> bool:
     return any(re.search(rf'(?<![\w"]){re.escape(c)}(?![\w"])|"{re.escape(c)}"', text) for c in columns)
 
 
-def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per object kind, in order
+def _plan_pg(a: Schema, b: Schema) -> list[Step]:
     d = "postgresql"
     steps: list[Step] = []
     touched = _retyped_or_dropped(a, b)
@@ -295,9 +295,10 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:  # noqa: C901 - one pass per o
             steps.append(Step(ddl.create_index(index, d), "create index", index.name))
 
     for name, tb in b.tables.items():
-        ta = a.tables.get(name)
-        if ta is None:
+        old_table = a.tables.get(name)
+        if old_table is None:
             continue
+        ta = old_table
         steps.extend(_alter_columns_pg(ta, tb))
         a_checks = _keyed(ta.checks, d)
         for key, check in _keyed(tb.checks, d).items():
@@ -530,7 +531,7 @@ def _plan_sqlite(a: Schema, b: Schema) -> list[Step]:
 def _table_differs(ta: Table, tb: Table) -> bool:
     def shape(t: Table) -> Any:
         return (
-            [c.signature() + (c.name,) for c in t.columns],
+            [(*c.signature(), c.name) for c in t.columns],
             t.primary_key.signature() if t.primary_key else None,
             sorted(_keyed(t.uniques, "sqlite")),
             sorted(_keyed(t.checks, "sqlite")),

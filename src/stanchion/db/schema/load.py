@@ -123,7 +123,7 @@ def _has_code(sql: str) -> bool:
 def _split_tokens(text: str, source: str) -> list[Statement]:
     from sqlglot.dialects.mysql import MySQL
     from sqlglot.errors import TokenError
-    from sqlglot.tokens import TokenType
+    from sqlglot.tokens import TokenType  # type: ignore[attr-defined]
 
     try:
         tokens = MySQL().tokenize(text)

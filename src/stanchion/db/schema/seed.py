@@ -1,10 +1,10 @@
 """The seed-compatible forms of the schema tools, for the shim that keeps the original flags working:
 
-    --connection URL --analyze                     -> analyze(URL)
-    schema.sql --analyze                           -> analyze(schema.sql)
-    old.sql --compare new.sql --output migrations/ -> diff(old.sql, new.sql) + a migration file
-    --connection URL --suggest-indexes --output d/ -> suggest_indexes(URL, output=d/)
-    schema.sql --suggest-indexes [--queries f]     -> suggest_indexes(schema.sql, queries_file=f)
+--connection URL --analyze                     -> analyze(URL)
+schema.sql --analyze                           -> analyze(schema.sql)
+old.sql --compare new.sql --output migrations/ -> diff(old.sql, new.sql) + a migration file
+--connection URL --suggest-indexes --output d/ -> suggest_indexes(URL, output=d/)
+schema.sql --suggest-indexes [--queries f]     -> suggest_indexes(schema.sql, queries_file=f)
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def run_seed(
         raise UsageError("give a schema file or --connection URL", "for example: schema.sql --analyze")
     chosen = sum(bool(x) for x in (analyze, compare, suggest_indexes))
     if chosen != 1:
-        raise UsageError("choose one of --analyze, --compare FILE, --suggest-indexes", "they cannot be combined")
+        raise UsageError(
+            "choose one of --analyze, --compare FILE, --suggest-indexes", "they cannot be combined"
+        )
     scratch = scratch_url or (connection if schema_file and connection else None)
     if analyze:
         from stanchion.db.analyze import analyze as run_analyze
@@ -44,7 +46,9 @@ def run_seed(
 
         result = diff(source, compare, dialect=dialect, scratch_url=scratch)
         if output and not result.empty:
-            path = write_migration(Path(output), "schema_diff", [s.sql for s in result.up], [s.sql for s in result.down])
+            path = write_migration(
+                Path(output), "schema_diff", [s.sql for s in result.up], [s.sql for s in result.down]
+            )
             result.files.append(str(path))
         return result
     from stanchion.db.advise import suggest_indexes as run_suggest

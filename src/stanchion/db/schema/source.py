@@ -52,7 +52,9 @@ def resolve_dialect(text: str, dialect: str | None, scratch: DatabaseURL | None)
 
 
 @contextmanager
-def loaded(path: Path, dialect: str | None = None, scratch: DatabaseURL | None = None) -> Iterator[DatabaseURL]:
+def loaded(
+    path: Path, dialect: str | None = None, scratch: DatabaseURL | None = None
+) -> Iterator[DatabaseURL]:
     """The schema file at ``path`` loaded into a fresh scratch database, removed afterwards."""
     text = read_schema_file(path)
     chosen = resolve_dialect(text, dialect, scratch)
@@ -194,7 +196,9 @@ def verify_plan(
         after_down = _introspect(conn, a.name if dialect == "postgresql" else None)
         remaining = [s.sql for s in plan_steps(after_down, a)]
         if remaining:
-            return Verification(False, "applying the down plan did not return to the source schema", remaining)
+            return Verification(
+                False, "applying the down plan did not return to the source schema", remaining
+            )
     return Verification(
         True, "applied up to a scratch copy of the source and diffed again: empty; down returns to the source"
     )
@@ -252,7 +256,13 @@ def _pg_dump() -> str | None:
 
 
 def write_migration(
-    folder: Path, name: str, up: list[str], down: list[str], *, transaction: bool = True, now: datetime | None = None
+    folder: Path,
+    name: str,
+    up: list[str],
+    down: list[str],
+    *,
+    transaction: bool = True,
+    now: datetime | None = None,
 ) -> Path:
     """A dbmate-style migration file (``-- migrate:up`` / ``-- migrate:down``) named by UTC timestamp."""
     folder.mkdir(parents=True, exist_ok=True)

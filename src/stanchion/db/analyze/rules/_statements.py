@@ -40,7 +40,11 @@ def statements(ctx: Context) -> list[Statement]:
         if head in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "TABLE"):
             out.append(
                 Statement(
-                    int(r.queryid), r.query, int(r.calls), float(r.total_exec_time), float(r.mean_exec_time),
+                    int(r.queryid),
+                    r.query,
+                    int(r.calls),
+                    float(r.total_exec_time),
+                    float(r.mean_exec_time),
                     int(r.rows),
                 )
             )
@@ -58,9 +62,9 @@ def tables_read(query: str) -> set[str]:
         return set()
     found: set[str] = set()
 
-    class Tables(Visitor):  # type: ignore[misc]
-        def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:  # noqa: N802
-            found.add(node.relname)
+    class Tables(Visitor):
+        def visit_RangeVar(self, ancestors: Any, node: ast.RangeVar) -> None:
+            found.add(str(node.relname))
 
     Tables()(tree)
     return found
@@ -77,7 +81,11 @@ def single_row_lookup(query: str) -> str | None:
     if len(tree) != 1 or not isinstance(tree[0].stmt, ast.SelectStmt):
         return None
     select = tree[0].stmt
-    if not select.fromClause or len(select.fromClause) != 1 or not isinstance(select.fromClause[0], ast.RangeVar):
+    if (
+        not select.fromClause
+        or len(select.fromClause) != 1
+        or not isinstance(select.fromClause[0], ast.RangeVar)
+    ):
         return None
     where = select.whereClause
     if isinstance(where, ast.A_Expr) and where.name and where.name[0].sval == "=":

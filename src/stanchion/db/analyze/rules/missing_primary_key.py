@@ -46,4 +46,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             if ctx.dialect == "mysql"
             else f"-- rebuild {table.name} with an INTEGER PRIMARY KEY column (SQLite cannot add one in place)"
         )
-        yield Finding(RULE.id, RULE.severity, [table.name], f"table {table.name} has no primary key{hint}", fix)
+        yield Finding(
+            RULE.id, RULE.severity, [table.name], f"table {table.name} has no primary key{hint}", fix
+        )

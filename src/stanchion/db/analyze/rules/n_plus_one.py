@@ -42,10 +42,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     t = ctx.thresholds
     stmts = statements(ctx)
     related: dict[str, set[str]] = {}
-    for table in ctx.schema.tables.values():
-        for fk in table.foreign_keys:
-            related.setdefault(table.name, set()).add(fk.ref_table)
-            related.setdefault(fk.ref_table, set()).add(table.name)
+    for model in ctx.schema.tables.values():
+        for fk in model.foreign_keys:
+            related.setdefault(model.name, set()).add(fk.ref_table)
+            related.setdefault(fk.ref_table, set()).add(model.name)
     for child in stmts:
         if child.calls < t.n_plus_one_min_calls or child.mean_ms > t.n_plus_one_max_mean_ms:
             continue

@@ -25,13 +25,15 @@ from collections.abc import Iterator
 
 from stanchion.db.analyze.base import Context, Finding, RuleInfo
 from stanchion.db.schema.ddl import ident
+from stanchion.db.schema.model import Check, ForeignKey
 
 RULE = RuleInfo("not-valid-constraint", "warning", ("postgresql",))
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     for table in ctx.schema.tables.values():
-        for con in [*table.foreign_keys, *table.checks]:
+        constraints: list[ForeignKey | Check] = [*table.foreign_keys, *table.checks]
+        for con in constraints:
             if not con.validated:
                 t, c = ident(table.name, ctx.dialect), ident(con.name, ctx.dialect)
                 yield Finding(

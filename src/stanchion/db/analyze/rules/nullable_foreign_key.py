@@ -50,7 +50,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             t = ident(table.name, ctx.dialect)
             fix = (
-                "; ".join(f"ALTER TABLE {t} ALTER COLUMN {ident(n, ctx.dialect)} SET NOT NULL" for n in nullable)
+                "; ".join(
+                    f"ALTER TABLE {t} ALTER COLUMN {ident(n, ctx.dialect)} SET NOT NULL" for n in nullable
+                )
                 + ";"
                 if ctx.dialect == "postgresql"
                 else None

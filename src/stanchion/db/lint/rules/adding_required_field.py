@@ -43,12 +43,17 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             if (column.identity or "\x00") != "\x00" or (column.generated or "\x00") != "\x00":
                 continue
             required = ConstrType.CONSTR_NOTNULL in kinds or ConstrType.CONSTR_PRIMARY in kinds
-            if required and ConstrType.CONSTR_DEFAULT not in kinds and ConstrType.CONSTR_IDENTITY not in kinds:
-                if not ctx.is_new(table):
-                    yield ctx.finding(
-                        RULE, stmt, f"NOT NULL column {column.colname} without a default fails on a non-empty {table}",
-                        table,
-                    )
+            if (
+                required
+                and ConstrType.CONSTR_DEFAULT not in kinds
+                and ConstrType.CONSTR_IDENTITY not in kinds
+            ) and not ctx.is_new(table):
+                yield ctx.finding(
+                    RULE,
+                    stmt,
+                    f"NOT NULL column {column.colname} without a default fails on a non-empty {table}",
+                    table,
+                )
         return
     from sqlglot import exp
 
@@ -56,8 +61,8 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         if not isinstance(action, exp.ColumnDef):
             continue
         kinds = {type(c.args.get("kind")) for c in action.args.get("constraints") or []}
-        if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds:
-            if not ctx.is_new(table):
-                yield ctx.finding(
-                    RULE, stmt, f"NOT NULL column {action.name} without a default fails on {table}", table
-                )
+        required = exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds
+        if required and not ctx.is_new(table):
+            yield ctx.finding(
+                RULE, stmt, f"NOT NULL column {action.name} without a default fails on {table}", table
+            )

@@ -49,7 +49,10 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         for con in column.constraints or ():
             if con.contype == ConstrType.CONSTR_DEFAULT and con.raw_expr is not None:
                 for node in _walk(con.raw_expr):
-                    if isinstance(node, ast.FuncCall) and str(node.funcname[-1].sval).lower() in VOLATILE:
+                    if (
+                        isinstance(node, ast.FuncCall)
+                        and str((node.funcname or ())[-1].sval).lower() in VOLATILE
+                    ):
                         volatile = True
         if volatile:
             yield ctx.finding(

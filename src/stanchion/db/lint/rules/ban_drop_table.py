@@ -38,9 +38,11 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         for stmt in ctx.statements:
             node = stmt.node
             if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
-                names = [".".join(str(part.sval) for part in obj) for obj in node.objects]
+                names = [".".join(str(part.sval) for part in obj) for obj in node.objects or ()]
                 if not all(ctx.is_new(n) for n in names):
-                    yield ctx.finding(RULE, stmt, f"dropping table {', '.join(names)} loses its data", names[0])
+                    yield ctx.finding(
+                        RULE, stmt, f"dropping table {', '.join(names)} loses its data", names[0]
+                    )
         return
     from sqlglot import exp
 

@@ -31,7 +31,9 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
 
         for stmt, table, cmd in pg_alter_cmds(ctx):
             if cmd.subtype == AlterTableType.AT_AlterColumnType and not ctx.is_new(table):
-                yield ctx.finding(RULE, stmt, f"changing the type of {table}.{cmd.name} rewrites the table", table)
+                yield ctx.finding(
+                    RULE, stmt, f"changing the type of {table}.{cmd.name} rewrites the table", table
+                )
         return
     from sqlglot import exp
 

@@ -21,6 +21,7 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from stanchion.db.lint.base import LintContext, LintFinding, LintRuleInfo, Stmt, pg_alter_cmds, pg_string_list
 
@@ -32,7 +33,10 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
     for stmt, table, columns in new_fks:
         if columns and not ctx.has_index(table, columns):
             yield ctx.finding(
-                RULE, stmt, f"foreign key on {table} ({', '.join(columns)}) has no index on those columns", table
+                RULE,
+                stmt,
+                f"foreign key on {table} ({', '.join(columns)}) has no index on those columns",
+                table,
             )
 
 
@@ -41,23 +45,27 @@ def _pg_fks(ctx: LintContext) -> Iterator[tuple[Stmt, str, list[str]]]:
     from pglast.enums import AlterTableType, ConstrType
 
     for stmt in ctx.statements:
-        if isinstance(stmt.node, ast.CreateStmt):
-            table = stmt.node.relation.relname
-            for element in stmt.node.tableElts or ():
+        node: Any = stmt.node
+        if isinstance(node, ast.CreateStmt) and node.relation is not None:
+            table = str(node.relation.relname)
+            for element in node.tableElts or ():
                 if isinstance(element, ast.ColumnDef):
-                    for con in element.constraints or ():
-                        if con.contype == ConstrType.CONSTR_FOREIGN:
-                            yield stmt, table, [element.colname]
+                    for column_con in element.constraints or ():
+                        if column_con.contype == ConstrType.CONSTR_FOREIGN:
+                            yield stmt, table, [str(element.colname)]
                 elif isinstance(element, ast.Constraint) and element.contype == ConstrType.CONSTR_FOREIGN:
                     yield stmt, table, pg_string_list(element.fk_attrs)
     for stmt, table, cmd in pg_alter_cmds(ctx):
-        con = cmd.def_
-        if cmd.subtype == AlterTableType.AT_AddConstraint and isinstance(con, ast.Constraint):
-            if con.contype == ConstrType.CONSTR_FOREIGN:
-                yield stmt, table, pg_string_list(con.fk_attrs)
-        elif cmd.subtype == AlterTableType.AT_AddColumn and isinstance(con, ast.ColumnDef):
-            if any(c.contype == ConstrType.CONSTR_FOREIGN for c in con.constraints or ()):
-                yield stmt, table, [con.colname]
+        definition: Any = cmd.def_
+        if cmd.subtype == AlterTableType.AT_AddConstraint and isinstance(definition, ast.Constraint):
+            if definition.contype == ConstrType.CONSTR_FOREIGN:
+                yield stmt, table, pg_string_list(definition.fk_attrs)
+        elif (
+            cmd.subtype == AlterTableType.AT_AddColumn
+            and isinstance(definition, ast.ColumnDef)
+            and any(c.contype == ConstrType.CONSTR_FOREIGN for c in definition.constraints or ())
+        ):
+            yield stmt, table, [str(definition.colname)]
 
 
 def _glot_fks(ctx: LintContext) -> Iterator[tuple[Stmt, str, list[str]]]:

@@ -26,4 +26,6 @@ SMALL = {"int4", "int2", "int", "integer", "smallint", "serial", "serial4", "sma
 def check(ctx: LintContext) -> Iterator[LintFinding]:
     for stmt, table, column in pg_column_defs(ctx):
         if pg_type_name(column) in SMALL:
-            yield ctx.finding(RULE, stmt, f"{table}.{column.colname} is a 32-bit or smaller integer; use bigint", table)
+            yield ctx.finding(
+                RULE, stmt, f"{table}.{column.colname} is a 32-bit or smaller integer; use bigint", table
+            )

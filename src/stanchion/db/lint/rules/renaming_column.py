@@ -40,7 +40,10 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
                 table = node.relation.relname if node.relation is not None else None
                 if not ctx.is_new(table):
                     yield ctx.finding(
-                        RULE, stmt, f"renaming {table}.{node.subname} breaks code that uses the old name", table
+                        RULE,
+                        stmt,
+                        f"renaming {table}.{node.subname} breaks code that uses the old name",
+                        table,
                     )
         return
     from sqlglot import exp
@@ -50,4 +53,6 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             isinstance(action, exp.ModifyColumn) and action.args.get("rename_from") is not None
         )
         if renames and not ctx.is_new(table):
-            yield ctx.finding(RULE, stmt, f"renaming a column of {table} breaks code that uses the old name", table)
+            yield ctx.finding(
+                RULE, stmt, f"renaming a column of {table} breaks code that uses the old name", table
+            )

@@ -39,7 +39,9 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             if isinstance(node, ast.RenameStmt) and node.renameType == ObjectType.OBJECT_TABLE:
                 table = node.relation.relname if node.relation is not None else None
                 if not ctx.is_new(table):
-                    yield ctx.finding(RULE, stmt, f"renaming table {table} breaks code that uses the old name", table)
+                    yield ctx.finding(
+                        RULE, stmt, f"renaming table {table} breaks code that uses the old name", table
+                    )
         return
     from sqlglot import exp
 

@@ -27,8 +27,10 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
 
     for stmt in ctx.statements:
         node = stmt.node
-        if isinstance(node, ast.IndexStmt) and not node.concurrent and not ctx.is_new(node.relation.relname):
-            table = node.relation.relname
+        if not isinstance(node, ast.IndexStmt) or node.relation is None or node.concurrent:
+            continue
+        table = str(node.relation.relname)
+        if not ctx.is_new(table):
             yield ctx.finding(
                 RULE, stmt, f"CREATE INDEX on {table} blocks writes while it builds; use CONCURRENTLY", table
             )

@@ -27,5 +27,11 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
 
     for stmt in ctx.statements:
         node = stmt.node
-        if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_INDEX and not node.concurrent:
-            yield ctx.finding(RULE, stmt, "DROP INDEX locks the table against reads and writes; use CONCURRENTLY")
+        if (
+            isinstance(node, ast.DropStmt)
+            and node.removeType == ObjectType.OBJECT_INDEX
+            and not node.concurrent
+        ):
+            yield ctx.finding(
+                RULE, stmt, "DROP INDEX locks the table against reads and writes; use CONCURRENTLY"
+            )

@@ -17,6 +17,7 @@ Good::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from stanchion.db.lint.base import LintContext, LintFinding, LintRuleInfo
 
@@ -27,14 +28,14 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
     from pglast import ast
 
     for stmt in ctx.statements:
-        node = stmt.node
+        node: Any = stmt.node
         if isinstance(node, ast.VariableSetStmt) and node.name == "lock_timeout":
             return
         table = None
-        if isinstance(node, ast.AlterTableStmt | ast.RenameStmt) and node.relation is not None:
-            table = node.relation.relname
-        elif isinstance(node, ast.IndexStmt) and not node.concurrent:
-            table = node.relation.relname
+        if (isinstance(node, ast.AlterTableStmt | ast.RenameStmt) and node.relation is not None) or (
+            isinstance(node, ast.IndexStmt) and not node.concurrent
+        ):
+            table = str(node.relation.relname) if node.relation is not None else "?"
         elif isinstance(node, ast.DropStmt) and not getattr(node, "concurrent", False):
             table = "?"
         if table is not None and not ctx.is_new(table):

@@ -28,5 +28,8 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
     for stmt, table, cmd in pg_alter_cmds(ctx):
         if cmd.subtype == AlterTableType.AT_SetNotNull and not ctx.is_new(table):
             yield ctx.finding(
-                RULE, stmt, f"SET NOT NULL on {table}.{cmd.name} scans the table under an exclusive lock", table
+                RULE,
+                stmt,
+                f"SET NOT NULL on {table}.{cmd.name} scans the table under an exclusive lock",
+                table,
             )
