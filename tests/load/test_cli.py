@@ -98,3 +98,23 @@ def test_ctrl_c_stops_cleanly_and_reports(server: BehaviourServer, workers: str)
     assert "Traceback" not in err
     sent = int(out.split("requests ")[1].split(" sent")[0].replace(",", ""))
     assert sent > 0
+
+
+def test_live_progress_line_on_a_terminal(server: BehaviourServer) -> None:
+    import os
+
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "stanchion", "load", server.url("/"), "-r", "200", "-d", "3", "--workers", "1"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect(r"\r\s+\d+s\s+[\d,]+ req/s\s+p99\s+[\d.]+ ms\s+errors 0")  # redrawn in place each second
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -9,6 +9,8 @@ from pathlib import Path
 from tests.load.conftest import BehaviourServer, run_cli
 
 QUICK = ("-n", "200", "-c", "10", "--workers", "1")
+# Pass cases compare a server with itself (or a faster one) under a wide tolerance, so a noisy machine
+# cannot fail them; breach cases make the server 5x slower (+400% latency), far past that tolerance.
 
 
 def test_thresholds_pass_and_fail(server: BehaviourServer) -> None:
@@ -30,20 +32,20 @@ def test_baseline_pass_and_regression(server: BehaviourServer, tmp_path: Path) -
     saved = run_cli(server.url("/delay/10"), *QUICK, "--output", "json", "--save", str(base))
     assert saved.returncode == 0, saved.stderr
     assert json.loads(base.read_text())["schema"] == "stanchion.load/1"
-    same = run_cli(server.url("/delay/10"), *QUICK, "--baseline", str(base), "--tolerance", "50%")
+    same = run_cli(server.url("/delay/10"), *QUICK, "--baseline", str(base), "--tolerance", "150%")
     assert same.returncode == 0, same.stdout
     assert "before" in same.stdout and "after" in same.stdout
-    slower = run_cli(server.url("/delay/50"), *QUICK, "--compare", str(base), "--tolerance", "50%")
+    slower = run_cli(server.url("/delay/50"), *QUICK, "--compare", str(base), "--tolerance", "150%")
     assert slower.returncode == 1, slower.stdout
     assert "REGRESSION" in slower.stdout
 
 
 def test_compare_two_urls(server: BehaviourServer) -> None:
     fast, slow = server.url("/delay/50"), server.url("/delay/10")
-    better = run_cli(fast, slow, "--compare", *QUICK, "--tolerance", "50%")
+    better = run_cli(fast, slow, "--compare", *QUICK, "--tolerance", "150%")
     assert better.returncode == 0, better.stdout
     assert better.stdout.count("GET http://127.0.0.1") == 2  # both runs reported side by side
-    worse = run_cli(slow, fast, "--compare", *QUICK, "--tolerance", "50%", "--json")
+    worse = run_cli(slow, fast, "--compare", *QUICK, "--tolerance", "150%", "--json")
     assert worse.returncode == 1
     doc = json.loads(worse.stdout)
     assert len(doc["runs"]) == 2 and doc["gates"][0]["passed"] is False
