@@ -94,6 +94,7 @@ class LoadResult:
     workers: int = 1
     rate_limited_at: dict[str, float] | None = None
     recommendations: list[str] = field(default_factory=list)
+    _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> dict[str, int]:
@@ -117,7 +118,9 @@ class LoadResult:
         return self.completed / self.elapsed if self.elapsed > 0 else 0.0
 
     def summary(self) -> dict[str, Any]:
-        return summarize(self.latency)
+        if self._summary is None:
+            self._summary = summarize(self.latency)
+        return self._summary
 
     def metrics(self) -> dict[str, float | None]:
         """Flat numbers the gates compare (latencies in microseconds)."""

@@ -111,31 +111,41 @@ def summarize(hist: HdrHistogram | None) -> dict[str, Any]:
     if hist is None or hist.get_total_count() == 0:
         return {"count": 0, "min": None, "mean": None, "stddev": None, "max": None, "percentiles": {}}
     values = hist.get_percentile_to_value_dict(list(PERCENTILES))
+    mean, stddev = moments(hist)
     return {
         "count": int(hist.get_total_count()),
         "min": int(hist.get_min_value()),
-        "mean": round(float(hist.get_mean_value()), 1),
-        "stddev": round(float(hist.get_stddev()), 1),
+        "mean": round(mean, 1),
+        "stddev": round(stddev, 1),
         "max": int(hist.get_max_value()),
         "percentiles": {percentile_label(p): int(values[p]) for p in PERCENTILES},
     }
 
 
+def moments(hist: HdrHistogram) -> tuple[float, float]:
+    """Mean and standard deviation with HdrHistogram's definition (each bucket at its median equivalent
+    value), in one pass over the counts: hdrh's own get_mean_value/get_stddev walk a pure-Python iterator
+    per call and cost a noticeable share of a short run's CPU."""
+    total = hist.get_total_count()
+    if not total:
+        return 0.0, 0.0
+    weighted: list[tuple[int, int]] = [
+        (hist._hdr_median_equiv_value(hist.get_value_from_index(i)), c)
+        for i, c in enumerate(hist.counts)
+        if c
+    ]
+    mean = sum(v * c for v, c in weighted) / total
+    variance = sum((v - mean) * (v - mean) * c for v, c in weighted) / total
+    return float(mean), math.sqrt(variance)
+
+
 def distribution(hist: HdrHistogram | None, ticks: int = 5) -> list[dict[str, float]]:
-    """The percentile curve (HdrHistogram's percentile iterator), for the report's distribution chart."""
+    """The percentile curve at log-spaced levels up to 99.999% (the HdrHistogram percentile plot)."""
     if hist is None or hist.get_total_count() == 0:
         return []
-    points = []
-    for item in hist.get_percentile_iterator(ticks):
-        points.append(
-            {
-                "percentile": round(float(item.percentile_level_iterated_to), 5),
-                "us": int(item.value_iterated_to),
-            }
-        )
-        if item.percentile_level_iterated_to >= 99.999:
-            break
-    return points
+    levels = [round(100.0 * (1 - 10 ** (-k / ticks)), 6) for k in range(5 * ticks + 1)] + [100.0]
+    values = hist.get_percentile_to_value_dict(levels)
+    return [{"percentile": level, "us": int(values[level])} for level in sorted(values)]
 
 
 @dataclass

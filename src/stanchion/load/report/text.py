@@ -34,7 +34,7 @@ def render_text(result: LoadResult) -> str:
         f"{result.rps:,.1f} req/s, {doc['throughput']['mb_per_s']:.3f} MB/s"
     )
     lines.append("")
-    lat = summarize(result.latency)
+    lat = result.summary()
     label = "latency (corrected for coordinated omission)" if plan.open_model else "latency"
     lines.append(f"{label}:")
     lines.append(
