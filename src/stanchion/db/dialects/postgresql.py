@@ -110,7 +110,7 @@ class PostgreSQLDialect(Dialect):
 
     def lock(self, conn: Connection, wait_seconds: float) -> None:
         deadline = time.monotonic() + wait_seconds
-        delay = 0.02
+        delay = 0.01
         while not query(conn, "SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))[0][0]:
             if time.monotonic() >= deadline:
                 raise EnvironmentProblem(
@@ -118,7 +118,7 @@ class PostgreSQLDialect(Dialect):
                     "wait for it to finish, or raise --lock-wait",
                 )
             time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+            delay = min(delay * 2, 0.05)  # a poll is one cheap query; waiters wake promptly
 
     def unlock(self, conn: Connection) -> None:
         query(conn, "SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))

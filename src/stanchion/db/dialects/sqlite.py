@@ -72,7 +72,7 @@ class SQLiteDialect(Dialect):
                         "wait for it to finish, or raise --lock-wait",
                     ) from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.2)
+                delay = min(delay * 2, 0.05)
 
     def unlock(self, conn: Connection) -> None:
         self.close()

@@ -88,8 +88,10 @@ class History:
         if not self.exists():
             execute(self.conn, self.dialect.history_ddl(self.table))
 
-    def records(self) -> dict[str, Record]:
-        rows = query(self.conn, f"SELECT {', '.join(COLUMNS)} FROM {self.table}")
+    def records(self, with_sql: bool = True) -> dict[str, Record]:
+        """Every row by version, in version order; ``with_sql=False`` leaves out the stored SQL (status)."""
+        columns = COLUMNS if with_sql else (*COLUMNS[:-2], "'' AS up_sql", "NULL AS down_sql")
+        rows = query(self.conn, f"SELECT {', '.join(columns)} FROM {self.table}")
         records = [Record(*row) for row in rows]
         records.sort(key=lambda r: r.sort_key)
         return {r.version: r for r in records}

@@ -117,12 +117,12 @@ class Runner:
         path = self.dialect.url.sqlite_path
         return path is not None and not path.exists()
 
-    def _records(self) -> dict[str, Record]:
+    def _records(self, with_sql: bool = True) -> dict[str, Record]:
         """History rows, read without changing anything (no table yet: none)."""
         if self._database_missing():
             return {}
         history = History(self.dialect, self.conn)
-        return history.records() if history.exists() else {}
+        return history.records(with_sql) if history.exists() else {}
 
     def _adoptable(self, result: RunResult | None = None) -> dict[str, Record]:
         """History records for the migrations another tool already applied (see :mod:`.adopt`)."""
@@ -406,7 +406,7 @@ class Runner:
 
     def status(self) -> StatusResult:
         migrations = self.migrations
-        own = self._records()
+        own = self._records(with_sql=False)
         records = own or self._adoptable()
         has_table = bool(own) or (not self._database_missing() and History(self.dialect, self.conn).exists())
         lock_free = self._database_missing() or self.dialect.lock_is_free(self.conn)
