@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.servers import PostgresServer  # noqa: E402
+from tests.support.servers import PostgresServer
 
 
 def schema_sql(tables: int, variant: int = 0) -> str:

@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.db_analyze import create, median_s, schema_sql  # noqa: E402
-from tests.support.servers import PostgresServer  # noqa: E402
+from tests.support.servers import PostgresServer
+
+from benchmarks.db_analyze import create, median_s, schema_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRA_VENV = ROOT / ".cache" / "bench-migra"
