@@ -41,10 +41,15 @@ def test_workflow_on_default_sqlite(project: Path, capsys: pytest.CaptureFixture
     assert code == 0 and document["summary"]["applied"] == 1 and not document["needs_attention"]
     code, _, err = run(capsys, "db", "rollback")
     assert code == 2 and "confirmation needed" in err and "--yes" in err
+    code, out, _ = run(capsys, "db", "redo", "--yes", "--json")
+    assert code == 0 and [s["direction"] for s in json.loads(out)["steps"]] == ["down", "up"]
     code, out, _ = run(capsys, "db", "rollback", "--yes")
     assert code == 0 and "rolled back" in out
     code, out, _ = run(capsys, "db", "rollback", "--yes")
     assert code == 0 and "nothing to roll back" in out
+    code, out, _ = run(capsys, "db", "apply", str(path))
+    assert code == 0 and out.startswith("applied ")
+    assert json.loads(run(capsys, "db", "status", "--json")[1])["summary"]["applied"] == 1
 
 
 def test_status_exit_1_and_repair_shows_change(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
