@@ -9,6 +9,7 @@ profile. ``package.json`` takes its dependency pins from that lockfile, so ``npm
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -170,7 +171,7 @@ def writable(resource: Resource) -> tuple[Property, ...]:
     return resource.writable_fields
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "camel": camel,
     "pascal": pascal,
     "zod": zod,

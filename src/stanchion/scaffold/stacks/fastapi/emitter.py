@@ -8,6 +8,7 @@ refresh-token rotation, roles), ``docker``, ``ci``; plus the pinned lock for the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,7 +114,7 @@ def writable(resource: Resource) -> tuple[Property, ...]:
     return resource.writable_fields
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "py_type": py_type,
     "sa_type": sa_type,
     "field_args": field_args,

@@ -1,0 +1,227 @@
+"""`stanchion scaffold new`: what it writes, how fast, and how it refuses bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from stanchion.errors import UsageError
+from stanchion.scaffold import ir
+from stanchion.scaffold.new import ProjectOptions, build_api, new_project
+
+VARIANTS = {
+    "full": {"auth": True, "docker": True, "ci": True},
+    "minimal": {"minimal": True},
+}
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stanchion", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("stack", ["express-typescript", "fastapi"])
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_generation_is_quick_and_complete(tmp_path: Path, stack: str, variant: str) -> None:
+    options = ProjectOptions(name="orders-api", stack=stack, **VARIANTS[variant])  # type: ignore[arg-type]
+    started = time.perf_counter()
+    result = new_project(tmp_path / "orders-api", options)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2.0, f"generation took {elapsed:.2f} s"
+    files = set(result.files)
+    assert all((result.path / name).is_file() for name in files)
+    assert "README.md" in files
+    lock = "package-lock.json" if stack == "express-typescript" else "requirements-lock.txt"
+    assert lock in files
+    full = variant == "full"
+    assert ("Dockerfile" in files) is full
+    assert ("docker-compose.yml" in files) is full
+    assert (".github/workflows/ci.yml" in files) is full
+    if stack == "express-typescript":
+        assert ("src/routes/auth.routes.ts" in files) is full
+        assert ("migrations/0001_init.sql" in files) is full
+        assert ("src/routes/note.routes.ts" in files) is full
+    else:
+        assert ("app/api/auth.py" in files) is full
+        assert ("alembic/versions/0001_initial.py" in files) is full
+        assert ("app/api/note.py" in files) is full
+
+
+def test_package_json_agrees_with_its_lockfile(tmp_path: Path) -> None:
+    for variant, flags in VARIANTS.items():
+        options = ProjectOptions(name=f"shop-{variant}", stack="express-typescript", **flags)  # type: ignore[arg-type]
+        project = new_project(tmp_path / variant, options).path
+        package = json.loads((project / "package.json").read_text())
+        lock = json.loads((project / "package-lock.json").read_text())
+        root = lock["packages"][""]
+        assert lock["name"] == package["name"] == f"shop-{variant}"
+        assert package["dependencies"] == root["dependencies"]
+        assert package["devDependencies"] == root["devDependencies"]
+        assert all(not v.startswith(("^", "~")) for v in package["dependencies"].values())
+        assert all(url.startswith("https://registry.npmjs.org/") for url in _resolved(lock))
+
+
+def _resolved(lock: dict[str, dict[str, dict[str, str]]]) -> list[str]:
+    return [entry["resolved"] for entry in lock["packages"].values() if "resolved" in entry]
+
+
+def test_python_lock_pins_every_package(tmp_path: Path) -> None:
+    options = ProjectOptions(name="orders", stack="fastapi", auth=True)
+    project = new_project(tmp_path / "orders", options).path
+    pins = [
+        line
+        for line in (project / "requirements-lock.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert pins
+    assert all("==" in line for line in pins)
+    names = {line.split("==")[0].lower() for line in pins}
+    assert {
+        "fastapi",
+        "sqlalchemy",
+        "alembic",
+        "pyjwt",
+        "argon2-cffi",
+        "slowapi",
+        "pytest",
+        "mypy",
+        "ruff",
+    } <= names
+
+
+def test_resources_are_rendered_from_the_model(tmp_path: Path) -> None:
+    options = ProjectOptions(name="orders", stack="fastapi", auth=True)
+    api = build_api(options)
+    note = api.resources[0]
+    project = new_project(tmp_path / "orders", options).path
+    routes = (project / "app/api/note.py").read_text()
+    for op in note.operations:
+        assert f'operation_id="{op.operation_id}"' in routes
+    schemas = (project / "app/schemas/note.py").read_text()
+    assert "max_length=200" in schemas
+    assert 'require_roles("admin")' in routes
+
+
+def test_sqlite_default_database(tmp_path: Path) -> None:
+    options = ProjectOptions(name="demo", stack="fastapi", db="sqlite")
+    project = new_project(tmp_path / "demo", options).path
+    assert 'database_url: str = "sqlite:///./app.db"' in (project / "app/core/config.py").read_text()
+
+
+# -- bad input ----------------------------------------------------------------------------------------------
+
+
+def test_non_empty_folder_is_refused_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    options = ProjectOptions(name="taken", stack="fastapi", minimal=True)
+    with pytest.raises(UsageError, match="not empty") as info:
+        new_project(target, options)
+    assert info.value.hint is not None
+    assert "--force" in info.value.hint
+    assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
+    result = new_project(target, options, force=True)
+    assert (target / "keep.txt").read_text() == "mine"
+    assert (result.path / "app/main.py").is_file()
+
+
+@pytest.mark.parametrize("name", ["Orders", "1orders", "orders_api", "orders--api", "-x", "a" * 65, ""])
+def test_invalid_project_name(tmp_path: Path, name: str) -> None:
+    with pytest.raises(UsageError, match="invalid project name"):
+        new_project(tmp_path / "x", ProjectOptions(name=name, stack="fastapi"))
+    assert not (tmp_path / "x").exists()
+
+
+def test_unknown_stack_lists_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="unknown stack 'rails'") as info:
+        new_project(tmp_path / "x", ProjectOptions(name="x", stack="rails"))
+    assert info.value.hint == "choose one of: express-typescript, fastapi"
+
+
+def test_conflicting_flags(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--minimal cannot be combined with --auth"):
+        new_project(tmp_path / "x", ProjectOptions(name="x", stack="fastapi", minimal=True, auth=True))
+    with pytest.raises(UsageError, match="postgres only"):
+        new_project(tmp_path / "x", ProjectOptions(name="x", stack="express-typescript", db="sqlite"))
+
+
+def test_cli_bad_input_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
+    proc = cli("scaffold", "new", "x", "--stack", "rails", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "unknown stack 'rails'" in proc.stderr
+    assert "express-typescript, fastapi" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = cli("scaffold", "new", "Bad_Name", "--stack", "fastapi", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "invalid project name" in proc.stderr
+    proc = cli("scaffold", "new", "x", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--stack is required" in proc.stderr
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "f").write_text("")
+    proc = cli("scaffold", "new", "busy", "--stack", "fastapi", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "not empty" in proc.stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "busy"]
+
+
+def test_cli_json_document(tmp_path: Path) -> None:
+    proc = cli(
+        "scaffold", "new", "shop", "--stack", "express-typescript", "--minimal", "--json", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["path"] == str(tmp_path / "shop")
+    assert doc["options"]["stack"] == "express-typescript"
+    assert doc["options"]["minimal"] is True
+    assert "package-lock.json" in doc["files"]
+
+
+def test_help_has_examples(tmp_path: Path) -> None:
+    for command in ("new", "verify"):
+        proc = cli("scaffold", command, "--help", cwd=tmp_path)
+        assert proc.returncode == 0
+        assert "Examples:" in proc.stdout
+
+
+# -- the model ----------------------------------------------------------------------------------------------
+
+
+def test_model_rejects_inconsistent_input() -> None:
+    string = ir.Schema(type=ir.SchemaType.STRING)
+    with pytest.raises(ValidationError, match="path parameters"):
+        ir.Operation(operation_id="get", method=ir.HttpMethod.GET, path="/things/{id}")
+    with pytest.raises(ValidationError, match="snake_case"):
+        ir.Property(name="BadName", schema=string)
+    with pytest.raises(ValidationError, match="unknown security scheme"):
+        ir.Api(
+            title="x",
+            operations=(
+                ir.Operation(operation_id="a", method=ir.HttpMethod.GET, path="/a", security=("nope",)),
+            ),
+        )
+    with pytest.raises(ValidationError, match="defined twice"):
+        op = ir.Operation(operation_id="a", method=ir.HttpMethod.GET, path="/a")
+        ir.Api(title="x", operations=(op, op.model_copy(update={"operation_id": "b"})))
+    with pytest.raises(ValidationError, match="needs 'items'"):
+        ir.Schema(type=ir.SchemaType.ARRAY)
+
+
+def test_notes_model_round_trips_through_json() -> None:
+    api = ir.notes_api("Orders", auth=True)
+    again = ir.Api.model_validate_json(api.model_dump_json(by_alias=True))
+    assert again == api
+    assert api.secured
+    assert [op.kind for op in api.resources[0].operations] == list(ir.OperationKind)[:5]
