@@ -56,3 +56,26 @@ def test_lock_timeout_retries_then_succeeds(engine: str, db_url: str, migrations
         assert any("retrying" in m for m in messages)
     finally:
         holder.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_statement_timeout_is_not_retried_and_concurrent_index_hint(
+    engine: str, db_url: str, migrations_dir: Path
+) -> None:
+    write(migrations_dir, "001_slow", "CREATE TABLE s (id integer);\nSELECT pg_sleep(5);", "DROP TABLE s;")
+    messages: list[str] = []
+    with pytest.raises(MigrationFailed, match="statement timeout") as caught:
+        db.migrate(db_url, directory=migrations_dir, statement_timeout="200ms", notify=messages.append)
+    assert "rolled back" in (caught.value.hint or "")
+    assert not any("retrying" in m for m in messages)
+
+    (migrations_dir / "001_slow.sql").unlink()
+    write(
+        migrations_dir,
+        "002_index",
+        "CREATE TABLE i (id integer);\nCREATE INDEX CONCURRENTLY i_id ON i (id);",
+        "",
+    )
+    with pytest.raises(MigrationFailed, match="cannot run inside a transaction block") as caught:
+        db.migrate(db_url, directory=migrations_dir)
+    assert "transaction:false" in (caught.value.hint or "")
