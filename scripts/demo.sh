@@ -30,6 +30,19 @@ stanchion db migrate --dry-run
 stanchion db migrate
 stanchion db status
 
+step "stanchion db analyze, diff and lint: check the schema, plan the change to schema.sql, lint it, apply it"
+stanchion db analyze
+cat >schema.sql <<'SQL'
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, note TEXT DEFAULT 'a; b', display_name TEXT);
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), title TEXT NOT NULL);
+CREATE INDEX posts_user_id ON posts (user_id);
+CREATE INDEX posts_title ON posts (title);
+SQL
+stanchion db diff --from sqlite:///stanchion.db --to schema.sql --output migrations
+stanchion db lint migrations --dialect sqlite
+stanchion db migrate
+stanchion db diff --from sqlite:///stanchion.db --to schema.sql
+
 step "stanchion decide: the backend profile for a TypeScript team of 8, with the assumptions on the table"
 stanchion decide --team-size 8 --qps-p99 50 --read-write-ratio 20 --tenancy shared-multi-tenant \
   --data-sensitivity pii --pattern modular-monolith --language-preference typescript

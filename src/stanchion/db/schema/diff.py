@@ -454,9 +454,10 @@ def _alter_columns_pg(ta: Table, tb: Table) -> list[Step]:
 
 
 def _sqlite_simple_change(ta: Table, tb: Table) -> bool:
-    """True when ``tb`` is ``ta`` plus plain nullable columns, which ALTER TABLE ADD COLUMN can do."""
+    """True when ALTER TABLE can turn ``ta`` into ``tb``: plain nullable columns added at the end, and
+    columns dropped that no key, index, foreign key or check mentions (SQLite 3.35+ DROP COLUMN)."""
     added, removed, changed = _column_changes(ta, tb)
-    if removed or changed:
+    if changed:
         return False
     same = (
         ta.primary_key == tb.primary_key
@@ -464,7 +465,22 @@ def _sqlite_simple_change(ta: Table, tb: Table) -> bool:
         and set(_keyed(ta.checks, "sqlite")) == set(_keyed(tb.checks, "sqlite"))
         and set(_keyed(ta.foreign_keys, "sqlite")) == set(_keyed(tb.foreign_keys, "sqlite"))
     )
-    if not same or [c.name for c in ta.columns] != [c.name for c in tb.columns][: len(ta.columns)]:
+    gone = {c.name for c in removed}
+    kept = [c.name for c in ta.columns if c.name not in gone]
+    if not same or kept + [c.name for c in added] != [c.name for c in tb.columns]:
+        return False
+    used: set[str] = set()
+    for con in [ta.primary_key, *ta.uniques]:
+        used |= set(con.columns) if con is not None else set()
+    for fk in ta.foreign_keys:
+        used |= set(fk.columns)
+    for index in ta.indexes:
+        used |= set(index.columns)
+    if (
+        gone & used
+        or any(_mentions(c.expression, gone) for c in ta.checks)
+        or any(c.generated for c in removed)
+    ):
         return False
     for col in added:
         plain_default = col.default is None or ddl.sqlite_default(col.default) == col.default
@@ -489,6 +505,9 @@ def _plan_sqlite(a: Schema, b: Schema) -> list[Step]:
     drop_views = changed_views | _dependent_views(a, rebuild | removed | changed_views)
     if rebuild:
         drop_views = set(a.views)  # renaming a table checks every view in the schema
+    if rebuild or removed:
+        # a rebuilt or dropped table may be referenced: check foreign keys at commit, not per statement
+        steps.append(Step("PRAGMA defer_foreign_keys = ON", "defer foreign keys", "main"))
     for name in reversed(_view_order(a.views, drop_views)):
         steps.append(Step(ddl.drop_view(a.views[name], d), "drop view", name))
     for name, ta in a.tables.items():
@@ -509,7 +528,16 @@ def _plan_sqlite(a: Schema, b: Schema) -> list[Step]:
             steps.extend(_rebuild_sqlite(a.tables[name], tb))
         else:
             ta = a.tables[name]
-            added, _, _ = _column_changes(ta, tb)
+            added, dropped, _ = _column_changes(ta, tb)
+            for col in dropped:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {_q(name, d)} DROP COLUMN {_q(col.name, d)}",
+                        "drop column",
+                        col.name,
+                        [DATA_LOSS],
+                    )
+                )
             for col in added:
                 steps.append(
                     Step(

@@ -12,19 +12,41 @@ if TYPE_CHECKING:
     from stanchion.db.schema.model import Schema
 
 
-def introspect(conn: Connection, schema: str | None = None) -> Schema:
-    """The schema of the database ``conn`` is connected to (PostgreSQL ``schema``, default ``public``)."""
+# Bookkeeping tables of migration tools: not part of the application's schema, so never analysed or diffed.
+HISTORY_TABLES = frozenset(
+    {
+        "stanchion_migrations",
+        "schema_migrations",
+        "flyway_schema_history",
+        "_prisma_migrations",
+        "alembic_version",
+    }
+)
+
+
+def introspect(conn: Connection, schema: str | None = None, *, include_history: bool = False) -> Schema:
+    """The schema of the database ``conn`` is connected to (PostgreSQL ``schema``, default ``public``),
+    without migration-history tables unless ``include_history``."""
     name = conn.dialect.name
     if name == "postgresql":
         from stanchion.db.schema.introspect.postgresql import introspect as pg
 
-        return pg(conn, schema or "public")
-    if name == "sqlite":
+        result = pg(conn, schema or "public")
+    elif name == "sqlite":
         from stanchion.db.schema.introspect.sqlite import introspect as lite
 
-        return lite(conn)
-    if name in ("mysql", "mariadb"):
+        result = lite(conn)
+    elif name in ("mysql", "mariadb"):
         from stanchion.db.schema.introspect.mysql import introspect as my
 
-        return my(conn)
-    raise EnvironmentProblem(f"schema introspection does not support the {name} dialect")
+        result = my(conn)
+    else:
+        raise EnvironmentProblem(f"schema introspection does not support the {name} dialect")
+    if not include_history:
+        for table in HISTORY_TABLES & set(result.tables):
+            del result.tables[table]
+        for key in [
+            k for k, seq in result.sequences.items() if (seq.owned_by or "").split(".")[0] in HISTORY_TABLES
+        ]:
+            del result.sequences[key]
+    return result
