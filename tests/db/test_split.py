@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stanchion.db.dialects import dialect_for
 from stanchion.db.migrations.execute import split_section
@@ -69,3 +71,29 @@ def test_unterminated_string_is_a_clear_error(tmp_path: Path) -> None:
     path.write_text("-- migrate:up\nINSERT INTO t VALUES ('open);\n")
     with pytest.raises(UsageError, match=r"001_bad\.sql: cannot tokenize SQL"):
         split_section(dialect_for("sqlite:///:memory:"), read_file(path), "up")
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("ab;'\"-/*$ \n\\é")), max_size=12)
+
+
+def quoted(value: str, backslash_escapes: bool) -> str:
+    body = value.replace("'", "''")
+    if backslash_escapes:
+        body = body.replace("\\", "\\\\")
+    return f"'{body}'"
+
+
+@pytest.mark.parametrize("url", ["sqlite:///:memory:", "postgresql://u@h/db", "mysql://u@h/db"])
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(TEXT, min_size=1, max_size=5), comments=st.lists(TEXT, max_size=3))
+def test_semicolons_in_strings_and_comments_never_split(
+    url: str, values: list[str], comments: list[str]
+) -> None:
+    mysql = url.startswith("mysql")
+    statements = [f"INSERT INTO t VALUES ({quoted(v, mysql)})" for v in values]
+    script = ""
+    for index, statement in enumerate(statements):
+        note = comments[index] if index < len(comments) else ""
+        safe_note = note.replace("*/", "").replace("/*", "").replace("\n", " ")
+        script += f"/* {safe_note} */\n{statement};\n-- {safe_note}\n"
+    assert [s.sql for s in dialect_for(url).split(script)] == statements
