@@ -48,6 +48,7 @@ class Runner:
         self.notify = notify
         self._conn: Connection | None = None
         self._migrations: list[Migration] | None = None
+        self._index: dict[str, Migration] | None = None
 
     @classmethod
     @contextmanager
@@ -193,7 +194,9 @@ class Runner:
         )
 
     def _by_version(self) -> dict[str, Migration]:
-        return {m.version: m for m in self.migrations}
+        if self._index is None:
+            self._index = {m.version: m for m in self.migrations}
+        return self._index
 
     def _check_unfinished(self, records: dict[str, Record], resume: bool) -> Record | None:
         """Refuse to go on past a failed or interrupted migration (unless resuming an up migration)."""
