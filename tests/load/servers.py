@@ -7,6 +7,7 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/status/<code>``: answer with that status;
 * ``/limit/<n>``: 429 once more than ``n`` requests arrived in the current wall-clock second;
 * ``/malformed``: a response that is not HTTP; ``/reset``: a TCP reset; ``/hang``: never answers;
+* ``/truncate``: closes halfway through the body it announced;
 * ``/close``: answers with ``Connection: close`` and closes;
 * ``/__count``: how many other requests arrived (JSON, with a per-second breakdown); ``/__reset`` zeroes it.
 
@@ -98,6 +99,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 abc certainly not a status line\r\n\x00\x01\r\n\r\n")
             self.wfile.flush()
             time.sleep(0.05)
+            self.close_connection = True
+        elif head == "truncate":  # promises 100 bytes, sends 5, closes
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello")
             self.close_connection = True
         elif head == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -20,7 +20,13 @@ def _run(url: str, **kwargs: object) -> tuple[dict[str, int], object]:
 
 @pytest.mark.parametrize(
     ("path", "kind"),
-    [("/reset", "reset"), ("/malformed", "malformed"), ("/status/404", "4xx"), ("/status/503", "5xx")],
+    [
+        ("/reset", "reset"),
+        ("/truncate", "reset"),
+        ("/malformed", "malformed"),
+        ("/status/404", "4xx"),
+        ("/status/503", "5xx"),
+    ],
 )
 def test_server_side_errors(server: BehaviourServer, path: str, kind: str) -> None:
     errors, result = _run(server.url(path))

@@ -109,3 +109,15 @@ def test_thresholds_parse_units() -> None:
         parse_thresholds("latency<3")
     with pytest.raises(UsageError):
         parse_thresholds("p99<3%")
+
+
+def test_loader_health_flags_a_saturated_loader() -> None:
+    from stanchion.load.stats import Interval, loader_health
+
+    busy = [Interval(i, cpu_max=0.97, wall=1.0) for i in range(4)]
+    health = loader_health(busy, [0.97] * 4, lag_sum=0, lag_ticks=0)
+    assert health.bottleneck and "90% of a core" in health.reasons[0]
+    calm = [Interval(i, cpu_max=0.2, wall=1.0, loop_lag_max_us=900) for i in range(4)]
+    assert not loader_health(calm, [0.2] * 4, lag_sum=100, lag_ticks=10).bottleneck
+    late = loader_health(calm, [0.2] * 4, lag_sum=5_000 * 10, lag_ticks=10)  # sends 5 ms late on average
+    assert late.bottleneck and "late" in late.reasons[0]

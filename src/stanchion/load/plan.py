@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -142,7 +142,6 @@ class Plan:
     expect_status: int | None = None
     rate_scale: float = 1.0  # share of the rate this slice sends (1/workers)
     phase: float = 0.0  # this slice's offset in the arrival schedule, as a fraction of one interval
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def open_model(self) -> bool:

@@ -96,6 +96,7 @@ class Engine:
         self.pending: list[deque[int]] = [deque() for _ in plan.targets]
         self.next_arrival = 0
         self.addresses: dict[int, tuple[Any, ...]] = {}
+        self.unresolvable: dict[int, socket.gaierror] = {}
         self.ssl_context = self._ssl_context() if any(t.tls for t in plan.targets) else None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.done: asyncio.Future[None] | None = None
@@ -133,6 +134,8 @@ class Engine:
         target = self.plan.targets[index]
         conn = Connection(self, index) if self.open_model else ClosedConnection(self, index)
         try:
+            if index in self.unresolvable:
+                raise self.unresolvable[index]  # resolve once: a failing name is not asked again per retry
             address = self.addresses.get(index)
             if address is None:
                 infos = await asyncio.wait_for(
@@ -152,6 +155,8 @@ class Engine:
                 self.plan.timeout,
             )
         except (OSError, ssl.SSLError, ssl.CertificateError, TimeoutError) as exc:
+            if isinstance(exc, socket.gaierror):
+                self.unresolvable[index] = exc
             self.connecting -= 1
             self._connect_failed(index, classify(exc))
             return
@@ -208,8 +213,7 @@ class Engine:
                     else:
                         self.remaining += 1
             else:
-                kind = "malformed" if conn.got_bytes and exc is None else classify(exc)
-                self.record_error(kind)
+                self.record_error(classify(exc))  # closed or reset before the response was complete
         self.replace(conn)
 
     def replace(self, conn: Connection) -> None:
