@@ -399,10 +399,7 @@ def status_command(
     )
     if result.lock_held:
         lines.append("a migration run is in progress right now (it holds the migration lock)")
-    if result.needs_attention:
-        lines.append(
-            "needs attention: see the states above; 'stanchion db migrate --help' and 'repair --help' say how"
-        )
+    lines += [f"needs attention: {line}" for line in result.advice()]
     out.result(result.to_json(), "\n".join(lines))
     raise_for_exit(result.exit_code)
 

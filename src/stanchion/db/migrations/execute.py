@@ -255,7 +255,9 @@ class Executor:
 
     def _recovery(self, section: Section, index: int) -> str:
         version = section.migration.version
-        done = f"statements 1-{index} ran and stay applied" if index else "no statement of it ran"
+        done = {0: "no statement of it ran", 1: "statement 1 ran and stays applied"}.get(
+            index, f"statements 1-{index} ran and stay applied"
+        )
         if section.direction == "up":
             return (
                 f"{done} (recorded as failed); fix the cause, then 'stanchion db migrate --resume' continues at "

@@ -109,6 +109,21 @@ class StatusResult:
     def exit_code(self) -> ExitCode:
         return ExitCode.CHECK_FAILED if self.needs_attention else ExitCode.OK
 
+    def advice(self) -> list[str]:
+        """What to do about each kind of problem present, one line each."""
+        hints = {
+            "changed": "changed: revert the edit and write a new migration, or accept the file with "
+            "'stanchion db repair' (it shows the diff)",
+            "missing": "missing: restore the file (the applied SQL is kept in the history table)",
+            "out_of_order": "out of order: give the file a newer version, or 'stanchion db migrate "
+            "--allow-out-of-order'",
+            "failed": "failed: fix the cause, then 'stanchion db migrate --resume' (continues at the statement "
+            "shown), or undo by hand and 'stanchion db repair --forget VERSION'",
+            "interrupted": "interrupted: check the statement shown took no effect, then 'stanchion db migrate "
+            "--resume', or undo by hand and 'stanchion db repair --forget VERSION'",
+        }
+        return [hints[state] for state in ATTENTION if self.count(state)]
+
     def to_json(self) -> dict[str, Any]:
         states = ("applied", "pending", *ATTENTION, "running")
         return {
@@ -119,6 +134,7 @@ class StatusResult:
             "lock_held": self.lock_held,
             "summary": {state: self.count(state) for state in states},
             "needs_attention": self.needs_attention,
+            "advice": self.advice(),
             "migrations": [e.to_json() for e in self.entries],
         }
 

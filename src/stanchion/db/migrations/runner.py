@@ -217,11 +217,11 @@ class Runner:
                 else f"finish it by hand, then 'stanchion db repair --forget {record.version}' "
                 f"or 'stanchion db repair --mark-applied {record.version}'"
             )
-            raise CheckFailed(
-                f"{verb} {where} {what} at statement {record.statement}"
-                + (f": {record.error}" if record.error else ""),
-                hint,
-            )
+            if record.error:
+                message = f"an earlier run failed and was recorded: {record.error}; nothing was run"
+            else:
+                message = f"{verb} {where} {what} at statement {record.statement}; nothing was run"
+            raise CheckFailed(message, hint)
         return None
 
     def _check_changed(self, records: dict[str, Record]) -> None:
