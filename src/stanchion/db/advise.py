@@ -203,10 +203,10 @@ def _statement_queries(conn: Connection, min_mean_ms: float, limit: int) -> list
 def _advise(
     conn: Connection, source: str, queries: list[str] | None, min_gain: float, min_mean_ms: float, limit: int
 ) -> AdviceResult:
-    from stanchion.db.schema.source import _introspect
+    from stanchion.db.schema.source import introspect_checked
 
     _ensure_hypopg(conn)
-    schema = _introspect(conn, None)
+    schema = introspect_checked(conn, None)
     if queries is None:
         queries = _statement_queries(conn, min_mean_ms, limit)
     result = AdviceResult(source)

@@ -81,9 +81,9 @@ def analyze_connection(
     """Introspect the database behind ``conn`` and run the rules (all, or the ids in ``only``)."""
     from sqlalchemy.exc import DBAPIError
 
-    from stanchion.db.schema.source import _introspect
+    from stanchion.db.schema.source import introspect_checked
 
-    model = _introspect(conn, schema)
+    model = introspect_checked(conn, schema)
     ctx = Context(model, conn, thresholds or Thresholds())
     modules = all_rules()
     if only:

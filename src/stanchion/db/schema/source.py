@@ -74,12 +74,12 @@ def read_schema(
     if is_url(source):
         url = parse_url(source)
         with connect(url) as conn:
-            return _introspect(conn, schema)
+            return introspect_checked(conn, schema)
     with loaded(Path(source), dialect, scratch) as url, connect(url) as conn:
-        return _introspect(conn, schema)
+        return introspect_checked(conn, schema)
 
 
-def _introspect(conn: Connection, schema: str | None) -> Schema:
+def introspect_checked(conn: Connection, schema: str | None) -> Schema:
     from sqlalchemy.exc import DBAPIError
 
     try:
@@ -186,14 +186,14 @@ def verify_plan(
         failure = _apply(conn, up, "up")
         if failure:
             return Verification(False, failure)
-        after_up = _introspect(conn, a.name if dialect == "postgresql" else None)
+        after_up = introspect_checked(conn, a.name if dialect == "postgresql" else None)
         remaining = [s.sql for s in plan_steps(after_up, b)]
         if remaining:
             return Verification(False, "applying the up plan left differences", remaining)
         failure = _apply(conn, down, "down")
         if failure:
             return Verification(False, failure)
-        after_down = _introspect(conn, a.name if dialect == "postgresql" else None)
+        after_down = introspect_checked(conn, a.name if dialect == "postgresql" else None)
         remaining = [s.sql for s in plan_steps(after_down, a)]
         if remaining:
             return Verification(
