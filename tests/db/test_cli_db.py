@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,29 @@ def test_every_command_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("create", "migrate", "rollback", "status", "redo", "repair", "apply"):
         code, out, _ = run(capsys, "db", command, "--help")
         assert code == 0 and "Examples:" in out, command
+
+
+def test_rollback_asks_on_a_terminal(project: Path) -> None:
+    import sys
+
+    import pexpect
+
+    folder = project / "migrations"
+    folder.mkdir()
+    write(folder, "001_t", "CREATE TABLE t (id integer);", "DROP TABLE t;")
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    argv = ["-m", "stanchion", "db", "rollback"]
+    assert main(["db", "migrate"]) == 0
+    child = pexpect.spawn(sys.executable, argv, cwd=str(project), env=env, encoding="utf-8", timeout=30)
+    child.expect(r"roll back 001_t on sqlite:///stanchion.db\? \[y/N\]")
+    child.sendline("n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2  # not confirmed: nothing changed
+    child = pexpect.spawn(sys.executable, argv, cwd=str(project), env=env, encoding="utf-8", timeout=30)
+    child.expect(r"\[y/N\]")
+    child.sendline("y")
+    child.expect("rolled back 001_t")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
