@@ -109,3 +109,11 @@ def test_cli_json_and_exit_code(pg_url: str, capsys: pytest.CaptureFixture[str])
     code, out, _ = run_cli(capsys, "db", "analyze", "--database-url", pg_url, "--fail-on", "never")
     assert code == 0
     assert "invalid-index" in out
+
+
+def test_missing_sqlite_database_is_not_created(tmp_path: Path) -> None:
+    target = tmp_path / "absent.db"
+    with pytest.raises(UsageError) as caught:
+        analyze(f"sqlite:///{target}")
+    assert "no SQLite database" in caught.value.message
+    assert not target.exists()

@@ -145,13 +145,13 @@ def analyze(
     fail_on: str = "error",
 ) -> AnalysisResult:
     """Analyse a database URL, or a schema file loaded into a scratch database of its dialect first."""
-    from stanchion.db.schema.source import connect, is_url, loaded
+    from stanchion.db.schema.source import connect, existing, is_url, loaded
     from stanchion.db.url import parse_url
 
     if fail_on not in SEVERITY_ORDER and fail_on != "never":
         raise UsageError(f"unknown severity {fail_on!r}", "use error, warning, info or never")
     if is_url(source):
-        url = parse_url(source)
+        url = existing(parse_url(source))
         with connect(url) as conn:
             result = analyze_connection(
                 conn, source=url.masked, schema=schema, only=only, thresholds=thresholds

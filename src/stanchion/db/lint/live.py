@@ -12,10 +12,10 @@ def live_schema(database_url: str) -> tuple[Schema, set[str]]:
     """The introspected schema and the names of its empty tables (one ``EXISTS`` probe per table, bounded
     to the tables the model knows)."""
     from stanchion.db.schema.ddl import ident
-    from stanchion.db.schema.source import connect, introspect_checked
+    from stanchion.db.schema.source import connect, existing, introspect_checked
     from stanchion.db.url import parse_url
 
-    url = parse_url(database_url)
+    url = existing(parse_url(database_url))
     with connect(url) as conn:
         schema = introspect_checked(conn, None)
         names = sorted(schema.tables)

@@ -41,6 +41,16 @@ def connect(url: DatabaseURL, *, autocommit: bool = True) -> Iterator[Connection
         engine.dispose()
 
 
+def existing(url: DatabaseURL) -> DatabaseURL:
+    """``url`` itself, after checking that a SQLite file it names exists (reading must not create one)."""
+    path = url.sqlite_path
+    if path is not None and not path.exists():
+        raise UsageError(
+            f"no SQLite database at {path}", "check the path, or run `stanchion db migrate` first"
+        )
+    return url
+
+
 def resolve_dialect(text: str, dialect: str | None, scratch: DatabaseURL | None) -> str:
     if dialect:
         if dialect not in ("postgresql", "sqlite", "mysql"):
@@ -72,7 +82,7 @@ def read_schema(
 ) -> Schema:
     """The model of ``source``: a database URL is introspected, a schema file is loaded first."""
     if is_url(source):
-        url = parse_url(source)
+        url = existing(parse_url(source))
         with connect(url) as conn:
             return introspect_checked(conn, schema)
     with loaded(Path(source), dialect, scratch) as url, connect(url) as conn:
