@@ -158,3 +158,12 @@ def test_cli_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["db", "lint", str(clean)]) == 0
     assert "0 errors" in capsys.readouterr().out
     assert main(["db", "lint", str(tmp_path / "missing.sql")]) == 2
+
+
+def test_down_files_are_not_linted(tmp_path: Path) -> None:
+    (tmp_path / "1_drop.down.sql").write_text("DROP TABLE account;\n")
+    (tmp_path / "U2__undo.sql").write_text("DROP TABLE account;\n")
+    (tmp_path / "V2__add.sql").write_text("DROP TABLE account;\n")
+    result = lint([tmp_path])
+    assert result.files == [str(tmp_path / "V2__add.sql")]
+    assert {f.rule for f in result.findings} >= {"ban-drop-table"}

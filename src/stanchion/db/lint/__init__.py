@@ -25,6 +25,7 @@ __all__ = ["LintFinding", "LintResult", "all_rules", "lint", "lint_text"]
 
 _UP = re.compile(r"^--\s*migrate:up\b(?P<opts>.*)$", re.MULTILINE)
 _DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.MULTILINE)
+_FLYWAY_UNDO = re.compile(r"^U\d[\w.]*__")
 
 
 def all_rules() -> list[LintRule]:
@@ -57,7 +58,12 @@ def _files(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*.sql") if not p.name.endswith(".down.sql"))
+            # down files (golang-migrate *.down.sql, Flyway undo U<n>__*.sql) undo a release: not linted
+            out += sorted(
+                p
+                for p in path.rglob("*.sql")
+                if not p.name.endswith(".down.sql") and not _FLYWAY_UNDO.match(p.name)
+            )
         elif path.is_file():
             out.append(path)
         else:
