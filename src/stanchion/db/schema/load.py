@@ -190,8 +190,7 @@ def scratch_database(dialect: str, server: DatabaseURL | None = None) -> Iterato
     if server is None or server.dialect != dialect:
         raise UsageError(
             f"a {dialect} schema file needs a {dialect} server to load it into",
-            "pass --scratch-url (or --database-url) pointing at a server where a temporary database may be "
-            "created",
+            f"pass --scratch-url pointing at a {dialect} server where a temporary database may be created",
         )
     name = f"stanchion_scratch_{secrets.token_hex(6)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
