@@ -117,3 +117,15 @@ def test_missing_sqlite_database_is_not_created(tmp_path: Path) -> None:
         analyze(f"sqlite:///{target}")
     assert "no SQLite database" in caught.value.message
     assert not target.exists()
+
+
+def test_schema_file_with_database_url_as_scratch_server(
+    tmp_path: Path, pg_server: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text(SCHEMA)
+    code, out, _ = run_cli(capsys, "db", "analyze", str(schema), "--database-url", pg_server.url, "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["source"] == str(schema) and document["dialect"] == "postgresql"
+    assert {f["rule"] for f in document["findings"]} >= {"missing-primary-key", "fk-without-index"}

@@ -24,8 +24,8 @@ def register(group: click.Group) -> None:
 
 
 def _source(source: str | None, database_url: str | None) -> str:
-    if source and database_url:
-        raise click.UsageError("give a SCHEMA.sql or --database-url, not both")
+    """SCHEMA.sql when given (then --database-url only names the server for its scratch database), else the
+    database URL from the flag, environment or configuration."""
     if source:
         return source
     return str(settings_for(database_url=database_url).database_url)
