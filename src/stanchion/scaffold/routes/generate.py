@@ -61,13 +61,13 @@ def build(
     normalized = to_api(spec)
     api = normalized.api
     if framework == "fastapi":
-        from stanchion.scaffold.routes import py_emit
+        from stanchion.scaffold.routes.py_emit import emit as emit_python
 
-        plan = py_emit.emit(api, types_only, spec.path.name)
+        plan = emit_python(api, types_only, spec.path.name)
     else:
-        from stanchion.scaffold.routes import ts_emit
+        from stanchion.scaffold.routes.ts_emit import emit as emit_typescript
 
-        plan = ts_emit.emit(api, framework, types_only, spec.path.name)
+        plan = emit_typescript(api, framework, types_only, spec.path.name)
     return plan, len(api.operations), normalized.warnings, spec.digest
 
 

@@ -26,8 +26,20 @@ def pointer_of(parts: Iterable[Any]) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
 
 
+_VALID: set[str] = set()  # digests of documents already found valid in this process (validation is costly)
+
+
 def problems(spec: LoadedSpec, limit: int = 20) -> list[SpecProblem]:
     """Every problem openapi-spec-validator finds (at most ``limit``), deepest cause first."""
+    if spec.digest in _VALID:
+        return []
+    found = _problems(spec, limit)
+    if not found:
+        _VALID.add(spec.digest)
+    return found
+
+
+def _problems(spec: LoadedSpec, limit: int) -> list[SpecProblem]:
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 

@@ -6,7 +6,7 @@ import { operations, schemes } from "./operations";
 import { handlers } from "./handlers";
 import { security } from "../security";
 
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"] as const;
 
 function send(reply: FastifyReply, out: RawResponse): FastifyReply {
   reply.code(out.status);
@@ -27,6 +27,7 @@ export const routes: FastifyPluginAsync = async (app: FastifyInstance) => {
   };
   app.route({ method: [...METHODS], url: "/*", exposeHeadRoute: false, handler });
   app.route({ method: [...METHODS], url: "/", exposeHeadRoute: false, handler });
+  app.setNotFoundHandler(handler); // any other method or path: the pipeline answers 404/405 in the spec's shape
   app.setErrorHandler((error, _req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     return send(reply, {

@@ -4,7 +4,7 @@
 import { z } from "zod";
 
 export type Shape =
-  | { t: "string" | "integer" | "number" | "boolean" | "null" | "any" }
+  | { t: "string" | "integer" | "number" | "boolean" | "null" | "any"; f?: string }
   | { t: "array"; items: Shape }
   | { t: "object"; props: Record<string, Shape> };
 
@@ -182,7 +182,15 @@ export const v = {
     return z.custom<unknown>((x) => x !== undefined && keys.has(canonical(x)), { message: "not one of the allowed values" });
   },
   allOf(branches: z.ZodTypeAny[]): z.ZodTypeAny {
-    return z.custom<unknown>((x) => branches.every((b) => b.safeParse(x).success), { message: "does not match every allOf branch" });
+    return z.unknown().superRefine((x, ctx) => {
+      for (const branch of branches) {
+        const result = branch.safeParse(x);
+        if (!result.success) {
+          for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: z.ZodIssueCode.custom, message: issue.message });
+          return;
+        }
+      }
+    });
   },
   anyOf(branches: z.ZodTypeAny[]): z.ZodTypeAny {
     return z.custom<unknown>((x) => branches.some((b) => b.safeParse(x).success), { message: "matches no anyOf branch" });
@@ -193,15 +201,17 @@ export const v = {
     });
   },
   discriminated(property: string, mapping: Record<string, z.ZodTypeAny>): z.ZodTypeAny {
-    return z.custom<unknown>(
-      (x) => {
-        if (x === null || typeof x !== "object" || Array.isArray(x)) return false;
-        const tag = (x as Record<string, unknown>)[property];
-        if (typeof tag !== "string" || !Object.prototype.hasOwnProperty.call(mapping, tag)) return false;
-        return mapping[tag].safeParse(x).success;
-      },
-      { message: `unknown or invalid '${property}' branch` },
-    );
+    return z.unknown().superRefine((x, ctx) => {
+      const tag = x !== null && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>)[property] : undefined;
+      if (typeof tag !== "string" || !Object.prototype.hasOwnProperty.call(mapping, tag)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown '${property}': expected one of ${Object.keys(mapping).join(", ")}` });
+        return;
+      }
+      const result = mapping[tag].safeParse(x);
+      if (!result.success) {
+        for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: z.ZodIssueCode.custom, message: issue.message });
+      }
+    });
   },
   binary: z.custom<unknown>((x) => typeof x === "string" || x instanceof Uint8Array, { message: "expected a file" }),
 };
@@ -210,8 +220,13 @@ export const v = {
 
 function coerce(raw: string, shape: Shape): unknown {
   switch (shape.t) {
-    case "integer":
-      return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    case "integer": {
+      if (!/^-?\d+$/.test(raw)) return raw;
+      // beyond int64 (or int32) the value cannot be the declared integer: leave it a string so validation refuses it
+      const bits = shape.f === "int32" ? 31n : 63n;
+      const big = BigInt(raw);
+      return big > (1n << bits) - 1n || big < -(1n << bits) ? raw : Number(raw);
+    }
     case "number":
       return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw) ? Number(raw) : raw;
     case "boolean":
@@ -230,7 +245,7 @@ function splitter(style: string): string {
 function fromValues(values: string[], p: ParamSpec): unknown {
   const shape = p.shape;
   if (shape.t === "array") {
-    const parts = p.explode && p.in === "query" ? values : values.flatMap((s) => s.split(splitter(p.style)));
+    const parts = p.explode && p.in === "query" ? values : values.flatMap((s) => (s === "" ? [] : s.split(splitter(p.style))));
     return parts.map((s) => coerce(s, shape.items));
   }
   if (shape.t === "object") {
@@ -280,7 +295,14 @@ function parseCookies(header: string | undefined): Map<string, string[]> {
     const at = part.indexOf("=");
     if (at < 0) continue;
     const key = part.slice(0, at).trim();
-    out.set(key, [decode(part.slice(at + 1).trim(), false)]);
+    const raw = part.slice(at + 1).trim();
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // cookie values need not be percent-encoded: keep it as sent
+    }
+    out.set(key, [value]);
   }
   return out;
 }
@@ -346,9 +368,23 @@ function formObject(entries: Array<[string, unknown]>, shape: Shape): Record<str
   for (const [key, value] of entries) {
     const prop = props[key] ?? { t: "any" };
     const item = prop.t === "array" ? prop.items : prop;
+    if ((prop.t === "array" || prop.t === "object") && typeof value === "string" && /^\s*[[{]/.test(value)) {
+      try {
+        out[key] = JSON.parse(value); // a structured field sent as one JSON-encoded part
+        continue;
+      } catch {
+        // not JSON: an ordinary text item
+      }
+    }
     const converted = typeof value === "string" ? coerce(value, item) : value;
-    if (prop.t === "array") ((out[key] as unknown[] | undefined) ?? (out[key] = [] as unknown[]) as unknown[]).push(converted);
-    else out[key] = converted;
+    if (prop.t === "array") {
+      const list = Array.isArray(out[key]) ? (out[key] as unknown[]) : [];
+      list.push(converted);
+      out[key] = list;
+    } else if (Object.prototype.hasOwnProperty.call(out, key)) {
+      const previous = out[key];
+      out[key] = Array.isArray(previous) ? [...previous, converted] : [previous, converted]; // repeated: fails a scalar schema
+    } else out[key] = converted;
   }
   return out;
 }

@@ -1,0 +1,82 @@
+"""`stanchion scaffold routes`: route handlers, validators and types from an OpenAPI spec."""
+
+from __future__ import annotations
+
+import click
+
+from stanchion.cli.common import json_option, output, raise_for_exit
+
+FRAMEWORKS = ("express", "fastify", "koa", "fastapi")
+
+
+@click.command(
+    "routes",
+    epilog="""\b
+Examples:
+  stanchion scaffold routes openapi.yaml --framework express --output src/routes/
+  stanchion scaffold routes openapi.json --framework fastify --output src/
+  stanchion scaffold routes openapi.yaml --framework fastapi --output app/api/
+  stanchion scaffold routes spec.yaml --types-only --output src/types/
+  stanchion scaffold routes openapi.yaml --framework koa --output src/routes/ --check   (CI: exit 1 on drift)
+
+\b
+Generated files live under generated/ and are rewritten on every run (never edit them); handlers/ and the
+security hooks are yours and are kept. Exit codes: 0 ok, 1 drift (--check), 2 bad spec or flags.
+""",
+)
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option(
+    "--framework",
+    type=click.Choice(FRAMEWORKS),
+    default=None,
+    help="Target framework (express, fastify, koa: TypeScript + zod; fastapi: Python + pydantic v2).",
+)
+@click.option(
+    "--output", "output_dir", required=True, type=click.Path(file_okay=False), help="Folder to write."
+)
+@click.option(
+    "--types-only", is_flag=True, help="Only the request/response types (TypeScript, or Python with fastapi)."
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 when the output has drifted from the spec."
+)
+@json_option
+@click.pass_context
+def command(
+    ctx: click.Context,
+    spec: str,
+    framework: str | None,
+    output_dir: str,
+    types_only: bool,
+    check: bool,
+    json_mode: bool,
+) -> None:
+    """Generate typed routes, runtime validators, types and handler stubs from an OpenAPI 3.0/3.1 spec."""
+    from stanchion.errors import UsageError
+    from stanchion.scaffold.routes.generate import generate
+
+    out = output(ctx, json_mode)
+    if framework is None and not types_only:
+        raise UsageError(
+            "--framework is required (unless --types-only)", f"choose one of: {', '.join(FRAMEWORKS)}"
+        )
+    result = generate(spec, framework or "express", output_dir, types_only=types_only, check=check)
+    for warning in result.warnings:
+        out.warn(warning)
+    if check:
+        text = f"{output_dir} matches {spec} ({result.operations} operations)"
+    else:
+        lines = [f"{result.operations} operations from {spec} -> {output_dir} ({result.framework})"]
+        if result.written:
+            lines.append(f"  wrote {len(result.written)} file(s)")
+        if result.added_handlers:
+            lines.append(f"  new handlers: {', '.join(result.added_handlers)}")
+        if result.kept:
+            lines.append(f"  kept {len(result.kept)} file(s) you own")
+        for changed in result.changed_signatures:
+            lines.append(
+                f"  signature changed: {changed}: your handler was kept; review it against the new types"
+            )
+        text = "\n".join(lines)
+    out.result(result.to_json(), text)
+    raise_for_exit(0)
