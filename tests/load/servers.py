@@ -38,6 +38,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet
         return
 
+    def parse_request(self) -> bool:
+        self.arrived = time.perf_counter()  # the request line just arrived: delays count from here
+        return super().parse_request()
+
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -78,8 +82,8 @@ class Handler(BaseHTTPRequestHandler):
             assert isinstance(seconds, Counter)
             now = int(time.time())
             seconds[now] += 1
-        if head == "delay":
-            time.sleep(int(parts[1]) / 1000)
+        if head == "delay":  # answer D ms after arrival, whatever parsing the request took
+            time.sleep(max(0.0, self.arrived + int(parts[1]) / 1000 - time.perf_counter()))
             self._answer(200)
         elif head == "stall-once":
             if count == int(parts[1]):

@@ -17,11 +17,19 @@ def test_p50_lands_on_the_server_delay(server: BehaviourServer, delay_ms: int) -
     plan = build_plan(
         [server.url(f"/delay/{delay_ms}")], requests=10 * (1000 // delay_ms), concurrency=10, workers=1
     )
-    result = run(plan)
-    assert result.completed == plan.requests and not result.errors
-    p50_us = summarize(result.latency)["percentiles"]["p50"]
     allowed = delay_ms * 1000 * 0.02 + 200
-    assert abs(p50_us - delay_ms * 1000) <= allowed, f"p50 {p50_us} us for a {delay_ms} ms server"
+    seen = []
+    # Scheduling delays on a shared machine can only make the server answer late, never early, so one
+    # attempt within the bound proves the measurement; up to three attempts keep CI from flaking.
+    for _ in range(3):
+        result = run(plan)
+        assert result.completed == plan.requests and not result.errors
+        summary = summarize(result.latency)
+        assert summary["min"] >= delay_ms * 1000 * 0.999  # never below what the server waited
+        seen.append(summary["percentiles"]["p50"])
+        if abs(seen[-1] - delay_ms * 1000) <= allowed:
+            break
+    assert abs(seen[-1] - delay_ms * 1000) <= allowed, f"p50 {seen} us for a {delay_ms} ms server"
 
 
 def test_exactly_n_requests_reach_the_server(server: BehaviourServer) -> None:
