@@ -154,7 +154,7 @@ def test_cli_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     document = json.loads(capsys.readouterr().out)
     assert document["counts"]["error"] == 1
     clean = tmp_path / "ok.sql"
-    clean.write_text("DROP INDEX CONCURRENTLY orders_customer;\n")
+    clean.write_text("-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY orders_customer;\n")
     assert main(["db", "lint", str(clean)]) == 0
     assert "0 errors" in capsys.readouterr().out
     assert main(["db", "lint", str(tmp_path / "missing.sql")]) == 2
