@@ -192,3 +192,36 @@ def test_apply_one_file(engine: str, db_url: str, tmp_path: Path) -> None:
     assert history_rows(db_url) == [("20240101000000", "applied", None)]
     with pytest.raises(UsageError, match="already recorded"):
         db.apply(hotfix, db_url)
+
+
+def test_repair_forget_and_mark_applied(engine: str, db_url: str, migrations_dir: Path) -> None:
+    write(
+        migrations_dir,
+        "001_one",
+        "CREATE TABLE one_t (id integer);\nINSERT INTO gone_t VALUES (1);",
+        "DROP TABLE one_t;",
+        options=" transaction:false",
+    )
+    with pytest.raises(MigrationFailed):
+        db.migrate(db_url, directory=migrations_dir)
+    plan = db.repair(db_url, directory=migrations_dir, mark_applied=["001"], dry_run=True)
+    assert [(c.action, c.version) for c in plan.changes] == [("mark_applied", "001")]
+    assert states(db_url, migrations_dir) == {"001": "failed"}
+    db.repair(db_url, directory=migrations_dir, mark_applied=["001"])
+    assert states(db_url, migrations_dir) == {"001": "applied"}
+
+    db.rollback(db_url, directory=migrations_dir)
+    with pytest.raises(MigrationFailed):
+        db.migrate(db_url, directory=migrations_dir)
+    dialect = dialect_for(db_url)
+    conn = dialect.connect()
+    try:
+        query(conn, "DROP TABLE one_t")  # undo statement 1 by hand
+        query(conn, "CREATE TABLE gone_t (id integer)")  # and fix the cause
+    finally:
+        conn.close()
+    db.repair(db_url, directory=migrations_dir, forget=["001"])
+    assert states(db_url, migrations_dir) == {"001": "pending"}
+    assert [s.version for s in db.migrate(db_url, directory=migrations_dir).steps] == ["001"]
+    with pytest.raises(UsageError, match="not in the history table"):
+        db.repair(db_url, directory=migrations_dir, forget=["999"])
