@@ -6,7 +6,8 @@ Schema analysis, lint, diff and index advice register their commands on :data:`g
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -126,8 +127,15 @@ def timeout_options(func: F) -> F:
     return func
 
 
-def _notifier(out: Any) -> Callable[[str], None]:
-    return lambda text: out.info(text)
+@contextmanager
+def _notifier(out: Any) -> Iterator[Callable[[str], None]]:
+    """Where the core's progress lines go: a transient progress line on a terminal, plain lines elsewhere
+    (CI logs keep every 'applying ...' line)."""
+    if not out.stderr_tty or out.json_mode or out.quiet:
+        yield lambda text: out.info(text)
+        return
+    with out.progress("migrating") as bar:
+        yield bar.update
 
 
 def _render_run(result: Any) -> str:
@@ -225,20 +233,21 @@ def migrate_command(
         if plan.steps and not plan.database.startswith("sqlite"):
             out.info(_render_run(plan))
             confirm(out, f"apply {len(plan.steps)} migration(s) to {plan.database}?", yes)
-    result = core.migrate(
-        database_url,
-        directory=directory,
-        format=fmt,
-        to=to,
-        dry_run=dry_run,
-        resume=resume,
-        allow_out_of_order=allow_out_of_order,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-        lock_retries=lock_retries,
-        lock_wait=lock_wait,
-        notify=_notifier(out),
-    )
+    with _notifier(out) as notify:
+        result = core.migrate(
+            database_url,
+            directory=directory,
+            format=fmt,
+            to=to,
+            dry_run=dry_run,
+            resume=resume,
+            allow_out_of_order=allow_out_of_order,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+            lock_retries=lock_retries,
+            lock_wait=lock_wait,
+            notify=notify,
+        )
     _finish_run(out, result)
 
 
@@ -295,16 +304,17 @@ def rollback_command(
             out.info(_render_run(plan))
         names = ", ".join(f"{s.version}_{s.name}" for s in plan.steps)
         confirm(out, f"roll back {names} on {plan.database}?", yes)
-    result = core.rollback(
-        database_url,
-        dry_run=dry_run,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-        lock_retries=lock_retries,
-        lock_wait=lock_wait,
-        notify=_notifier(out),
-        **common,
-    )
+    with _notifier(out) as notify:
+        result = core.rollback(
+            database_url,
+            dry_run=dry_run,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+            lock_retries=lock_retries,
+            lock_wait=lock_wait,
+            notify=notify,
+            **common,
+        )
     _finish_run(out, result)
 
 
@@ -342,17 +352,18 @@ def redo_command(
     out = output(ctx, json_mode)
     if not dry_run:
         confirm(out, "roll back the latest migration and apply it again?", yes)
-    result = core.redo(
-        database_url,
-        directory=directory,
-        format=fmt,
-        dry_run=dry_run,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-        lock_retries=lock_retries,
-        lock_wait=lock_wait,
-        notify=_notifier(out),
-    )
+    with _notifier(out) as notify:
+        result = core.redo(
+            database_url,
+            directory=directory,
+            format=fmt,
+            dry_run=dry_run,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+            lock_retries=lock_retries,
+            lock_wait=lock_wait,
+            notify=notify,
+        )
     _finish_run(out, result)
 
 
@@ -508,16 +519,17 @@ def apply_command(
     import stanchion.db as core
 
     out = output(ctx, json_mode)
-    result = core.apply(
-        file,
-        database_url,
-        dry_run=dry_run,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-        lock_retries=lock_retries,
-        lock_wait=lock_wait,
-        notify=_notifier(out),
-    )
+    with _notifier(out) as notify:
+        result = core.apply(
+            file,
+            database_url,
+            dry_run=dry_run,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+            lock_retries=lock_retries,
+            lock_wait=lock_wait,
+            notify=notify,
+        )
     _finish_run(out, result)
 
 
