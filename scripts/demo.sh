@@ -65,4 +65,29 @@ kill "$load_server" 2>/dev/null || true
 wait "$load_server" 2>/dev/null || true
 [ "$load_rc" -eq 0 ] || exit "$load_rc"
 
+step "stanchion scaffold: a FastAPI service on SQLite, installed from its lockfile, migrated, started on 127.0.0.1"
+stanchion scaffold new notes-api --stack fastapi --db sqlite --no-auth --no-docker --no-ci
+python -m venv notes-api/.venv
+notes-api/.venv/bin/pip install --quiet --disable-pip-version-check -r notes-api/requirements-lock.txt
+# Migrate: the project's own Alembic migration creates its tables in notes-api/app.db (the db tool's step
+# for generated services goes here).
+(cd notes-api && .venv/bin/alembic upgrade head)
+svc_port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd notes-api && exec .venv/bin/uvicorn app.main:app --host 127.0.0.1 --port "$svc_port" >../notes-api.log 2>&1) &
+svc=$!
+trap 'kill "$svc" 2>/dev/null || true' EXIT
+python -c "import sys, time, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen('http://127.0.0.1:$svc_port/ready', timeout=1); sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
+sys.exit('demo: notes-api did not become ready on 127.0.0.1:$svc_port; see demo-output/notes-api.log')"
+echo "notes-api is ready on http://127.0.0.1:$svc_port (docs: /docs, spec: /openapi.json)"
+# Load-test the running service (the load tool's step for generated services goes here).
+stanchion load "http://127.0.0.1:$svc_port/health" -n 500 -c 5 --workers 1 --timeout 5s --threshold "error_rate<1%"
+kill "$svc" 2>/dev/null || true
+wait "$svc" 2>/dev/null || true
+trap - EXIT
+
 step "done: everything the demo wrote is in $out/"
