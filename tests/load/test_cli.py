@@ -118,3 +118,19 @@ def test_live_progress_line_on_a_terminal(server: BehaviourServer) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_credentials_in_the_url_are_sent_and_never_shown(server: BehaviourServer, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from stanchion.load.plan import build_plan
+
+    url = f"http://bob:s3cret@127.0.0.1:{server.port}/"
+    plan = build_plan([url], requests=1)
+    assert b"Authorization: Basic Ym9iOnMzY3JldA==\r\n" in plan.request_bytes(plan.targets[0])
+    report = Path(str(tmp_path)) / "r.html"
+    proc = run_cli(url, "-n", "5", "--workers", "1", "--save", str(report))
+    assert proc.returncode == 0, proc.stderr
+    for text in (proc.stdout, proc.stderr, report.read_text()):
+        assert "s3cret" not in text
+    assert "bob:***@" in proc.stdout

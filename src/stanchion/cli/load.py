@@ -151,7 +151,7 @@ def _run_with_progress(plan: Any, out: Output) -> Any:
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         out.info(
-            f"loading {', '.join(t.url for t in plan.targets)} ({plan.model} model, {plan.workers} worker(s))"
+            f"loading {', '.join(t.shown for t in plan.targets)} ({plan.model} model, {plan.workers} worker(s))"
         )
         result = run(plan, on_second=on_second, should_stop=lambda: stop["flag"])
     finally:
@@ -181,7 +181,7 @@ def _gates(
         gates.append(compare_runs(metrics_of(base_doc), last.metrics(), tolerance, f"baseline {baseline}"))
     if compare and len(results) == 2:
         a, b = results
-        title = f"compare {a.plan.targets[0].url} (before) with {b.plan.targets[0].url} (after)"
+        title = f"compare {a.plan.targets[0].shown} (before) with {b.plan.targets[0].shown} (after)"
         gates.append(compare_runs(a.metrics(), b.metrics(), tolerance, title))
     expect = last.plan.expect_status
     if expect is not None:

@@ -7,14 +7,16 @@ with a hint, raised before a single connection is opened.
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from stanchion.errors import UsageError
+from stanchion.redact import mask_url
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -72,6 +74,12 @@ class Target:
     port: int
     path: str  # path and query, as sent on the request line
     host_header: str
+    authorization: str | None = None  # Basic credentials from user:password@ in the URL
+
+    @property
+    def shown(self) -> str:
+        """The URL as every report shows it: the password masked."""
+        return mask_url(self.url)
 
     @property
     def tls(self) -> bool:
@@ -94,7 +102,11 @@ def parse_target(url: str) -> Target:
     host_header = host if ":" not in host else f"[{host}]"
     if not default_port:
         host_header += f":{port}"
-    return Target(url, parts.scheme, host, port, path, host_header)
+    auth = None
+    if parts.username is not None:
+        raw = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        auth = "Basic " + base64.b64encode(raw).decode("ascii")
+    return Target(url, parts.scheme, host, port, path, host_header, auth)
 
 
 def parse_header(line: str) -> tuple[str, str]:
@@ -166,6 +178,8 @@ class Plan:
             lines.append(f"Host: {target.host_header}")
         if "user-agent" not in names:
             lines.append("User-Agent: stanchion-load")
+        if target.authorization and "authorization" not in names:
+            lines.append(f"Authorization: {target.authorization}")
         lines.extend(f"{name}: {value}" for name, value in self.headers)
         if self.body and "content-length" not in names:
             lines.append(f"Content-Length: {len(self.body)}")

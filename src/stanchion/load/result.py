@@ -144,7 +144,7 @@ class LoadResult:
         doc: dict[str, Any] = {
             "schema": SCHEMA,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started_at)),
-            "targets": [t.url for t in plan.targets],
+            "targets": [t.shown for t in plan.targets],
             "plan": {
                 "model": plan.model,
                 "method": plan.method,

@@ -26,7 +26,7 @@ def write_hdr_log(result: LoadResult, path: str) -> int:
             f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(result.started_at))}]"
         )
         writer.output_comment(
-            f"[stanchion load: {', '.join(t.url for t in result.plan.targets)}; values in us]"
+            f"[stanchion load: {', '.join(t.shown for t in result.plan.targets)}; values in us]"
         )
         writer.output_legend()
         for start, length, encoded in result.interval_histograms:

@@ -19,7 +19,7 @@ def render_text(result: LoadResult) -> str:
     plan = result.plan
     doc = result.to_document()
     lines = []
-    targets = ", ".join(t.url for t in plan.targets)
+    targets = ", ".join(t.shown for t in plan.targets)
     if plan.open_model:
         shape = f"open model, {plan.rate:g} req/s" if plan.rate else "open model, staged rate"
     else:
