@@ -19,7 +19,6 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from stanchion.errors import UsageError
@@ -305,6 +304,8 @@ def create(directory: Path, name: str, layout: str = "auto", no_transaction: boo
             "outside one automatically in this layout",
         )
     keys = [m.sort_key for m in existing]
+    from datetime import UTC, datetime
+
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     if layout == "flyway":
         number = str((max(keys)[0] if keys else 0) + 1)

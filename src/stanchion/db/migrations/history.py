@@ -8,11 +8,7 @@ statement (1-based statement a running or failed migration stopped at), error, u
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from stanchion.db.dialects.base import Connection, Dialect, execute, query
@@ -54,6 +50,10 @@ class Record:
 
 
 def who(dialect: Dialect, conn: Connection) -> str:
+    import getpass
+    import os
+    import socket
+
     try:
         os_user = getpass.getuser()
     except (KeyError, OSError):
@@ -65,6 +65,8 @@ def who(dialect: Dialect, conn: Connection) -> str:
 
 def now(dialect: Dialect) -> Any:
     """The current UTC time in the form the dialect's ``applied_at`` column takes."""
+    from datetime import UTC, datetime
+
     moment = datetime.now(UTC)
     if dialect.name == "sqlite":
         return moment.isoformat(timespec="milliseconds")

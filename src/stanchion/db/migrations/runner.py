@@ -6,19 +6,29 @@ import difflib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stanchion.db.dialects import Dialect, dialect_for
 from stanchion.db.dialects.base import Connection
 from stanchion.db.migrations import files
 from stanchion.db.migrations.adopt import foreign_history
-from stanchion.db.migrations.execute import Executor, Section, split_section
 from stanchion.db.migrations.files import Migration, checksum, version_key
 from stanchion.db.migrations.history import History, Record, now, who
 from stanchion.db.migrations.options import directory_of, parse_duration_ms, settings
 from stanchion.db.migrations.results import Entry, RepairChange, RepairResult, RunResult, StatusResult, Step
 from stanchion.db.url import parse_url
 from stanchion.errors import CheckFailed, UsageError
+
+if TYPE_CHECKING:
+    from stanchion.db.migrations.execute import Executor, Section
+
+
+def split_section(dialect: Dialect, migration: Migration, direction: str) -> Section:
+    """Split a section for running (imported on first use: ``status`` never needs it)."""
+    from stanchion.db.migrations.execute import split_section as split
+
+    return split(dialect, migration, direction)
+
 
 UNFINISHED = ("running", "rolling_back")
 FAILED = ("failed", "rollback_failed")
@@ -163,6 +173,8 @@ class Runner:
         try:
             history = History(self.dialect, self.conn)
             history.ensure()
+            from stanchion.db.migrations.execute import Executor
+
             yield Executor(
                 self.dialect,
                 self.conn,
