@@ -101,3 +101,47 @@ def test_sqlite_cli_pair_and_identical(tmp_path: Path, capsys: pytest.CaptureFix
     assert "CREATE INDEX t_name" not in out.split("-- down")[0]
     assert main(["db", "diff", "--from", str(old), "--to", str(old), "--dialect", "sqlite"]) == 0
     assert "same schema" in capsys.readouterr().out
+
+
+def test_enums_sequences_and_materialized_views(
+    tmp_path: Path, pg_server: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = tmp_path / "old.sql", tmp_path / "new.sql"
+    old.write_text(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');\n"
+        "CREATE TABLE person (id serial PRIMARY KEY, name text, current_mood mood DEFAULT 'ok');\n"
+        "CREATE TABLE gone (id bigserial PRIMARY KEY);\n"
+        "CREATE SEQUENCE invoice_no START 1000;\n"
+        "CREATE MATERIALIZED VIEW person_names AS SELECT name FROM person;\n"
+    )
+    new.write_text(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\n"
+        "CREATE TYPE size AS ENUM ('s', 'm');\n"
+        "CREATE SEQUENCE invoice_no START 1000;\n"
+        "CREATE TABLE person (id serial PRIMARY KEY, name text NOT NULL, current_mood mood DEFAULT 'happy',"
+        " shirt size, seq_no bigint DEFAULT nextval('invoice_no'));\n"
+        "CREATE TABLE item (id bigserial PRIMARY KEY, owner int REFERENCES person (id));\n"
+        "CREATE MATERIALIZED VIEW person_names AS SELECT name, shirt FROM person;\n"
+    )
+    out_dir = tmp_path / "mig"
+    code = main(
+        [
+            "db",
+            "diff",
+            "--from",
+            str(old),
+            "--to",
+            str(new),
+            "--scratch-url",
+            pg_server.url,
+            "--output",
+            str(out_dir),
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "ALTER TYPE mood ADD VALUE 'happy'" in text
+    assert "ALTER TYPE mood RENAME TO mood__stanchion_old" in text.split("-- down")[1]
+    assert "-- verified:" in text
+    written = next(out_dir.glob("*.sql")).read_text()
+    assert written.startswith("-- migrate:up transaction:false\n")

@@ -221,7 +221,7 @@ def diff_command(
       stanchion db diff --from postgresql://app@127.0.0.1/app --to schema.sql --output migrations/
       stanchion db diff --from old.sql --to new.sql --scratch-url postgresql://postgres@127.0.0.1/postgres --json
     """
-    from stanchion.db.schema.source import diff, write_migration
+    from stanchion.db.schema.source import diff, transactional, write_migration
 
     out = output(ctx, json_mode)
     result = diff(
@@ -229,7 +229,11 @@ def diff_command(
     )
     if output_dir is not None and not result.empty:
         path = write_migration(
-            output_dir, "schema_diff", [s.sql for s in result.up], [s.sql for s in result.down]
+            output_dir,
+            "schema_diff",
+            [s.sql for s in result.up],
+            [s.sql for s in result.down],
+            transaction=transactional(result.up) and transactional(result.down),
         )
         result.files.append(str(path))
     out.result(result.to_json(), _render_diff(result))

@@ -26,9 +26,16 @@ class Step:
     kind: str
     object: str
     hazards: list[str] = field(default_factory=list)
+    transactional: bool = True  # False: PostgreSQL cannot use its effect in the same transaction
 
     def to_json(self) -> dict[str, Any]:
-        return {"sql": self.sql, "kind": self.kind, "object": self.object, "hazards": self.hazards}
+        return {
+            "sql": self.sql,
+            "kind": self.kind,
+            "object": self.object,
+            "hazards": self.hazards,
+            "transactional": self.transactional,
+        }
 
 
 def _q(name: str, dialect: str) -> str:
@@ -125,6 +132,61 @@ def _retyped_or_dropped(a: Schema, b: Schema) -> dict[str, set[str]]:
     return out
 
 
+_OLD_ENUM = "__stanchion_old"
+
+
+def _rewritten_enums(a: Schema, b: Schema) -> set[str]:
+    """Enums whose labels were removed or reordered: PostgreSQL can only append, so they are replaced."""
+    return {
+        n
+        for n, e in b.enums.items()
+        if n in a.enums and e.labels[: len(a.enums[n].labels)] != a.enums[n].labels
+    }
+
+
+def _enum_columns(a: Schema, b: Schema, enums: set[str]) -> list[tuple[str, str]]:
+    """(table, column) of columns typed with one of ``enums`` on both sides."""
+    out = []
+    for name, tb in b.tables.items():
+        ta = a.tables.get(name)
+        if ta is None or tb.partition_of:
+            continue
+        for col in tb.columns:
+            old = ta.column(col.name)
+            if old is not None and old.type in enums and col.type == old.type:
+                out.append((name, col.name))
+    return out
+
+
+def _replace_enum_pg(a: Schema, b: Schema, name: str, labels: str) -> list[Step]:
+    """Rename the old type away, create the new one, convert each column through text (the old type is
+    dropped at the end of the plan, after the columns that still use it are gone)."""
+    d = "postgresql"
+    steps = [
+        Step(f"ALTER TYPE {_q(name, d)} RENAME TO {_q(name + _OLD_ENUM, d)}", "alter type", name),
+        Step(f"CREATE TYPE {_q(name, d)} AS ENUM ({labels})", "create type", name),
+    ]
+    for table, column in _enum_columns(a, b, {name}):
+        t, c = _q(table, d), _q(column, d)
+        old = a.tables[table].column(column)
+        new = b.tables[table].column(column)
+        if old is not None and old.default is not None:
+            steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT", "alter column", column))
+        steps.append(
+            Step(
+                f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {_q(name, d)} USING {c}::text::{_q(name, d)}",
+                "alter column type",
+                column,
+                [REWRITE, LONG_LOCK, MAY_FAIL],
+            )
+        )
+        if new is not None and new.default is not None:
+            steps.append(
+                Step(f"ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {new.default}", "alter column", column)
+            )
+    return steps
+
+
 def _rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
     """Columns PostgreSQL will drop (with their indexes and checks): dropped, or re-added because their
     generation expression or an uncastable type changes."""
@@ -155,6 +217,9 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:
     d = "postgresql"
     steps: list[Step] = []
     touched = _retyped_or_dropped(a, b)
+    rewritten_enums = _rewritten_enums(a, b)
+    for table, column in _enum_columns(a, b, rewritten_enums):
+        touched.setdefault(table, set()).add(column)
     removed_tables = set(a.tables) - set(b.tables)
     changed_views = {n for n, v in a.views.items() if n not in b.views or b.views[n] != v}
     touched_objects = set(touched) | changed_views
@@ -265,13 +330,18 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:
             steps.append(Step(f"CREATE TYPE {_q(name, d)} AS ENUM ({labels})", "create type", name))
         elif old.labels != enum.labels:
             if enum.labels[: len(old.labels)] != old.labels:
-                raise UsageError(
-                    f"enum {name}: labels were removed or reordered, which PostgreSQL cannot alter in place",
-                    "write that migration by hand (new type, convert columns, drop the old type)",
-                )
+                steps.extend(_replace_enum_pg(a, b, name, labels))
+                continue
             for label in enum.labels[len(old.labels) :]:
                 quoted = "'" + label.replace("'", "''") + "'"
-                steps.append(Step(f"ALTER TYPE {_q(name, d)} ADD VALUE {quoted}", "alter type", name))
+                steps.append(
+                    Step(
+                        f"ALTER TYPE {_q(name, d)} ADD VALUE {quoted}",
+                        "alter type",
+                        name,
+                        transactional=False,
+                    )
+                )
     for name, seq in b.sequences.items():
         if seq.identity:
             continue
@@ -338,6 +408,8 @@ def _plan_pg(a: Schema, b: Schema) -> list[Step]:
     for name in a.enums:
         if name not in b.enums:
             steps.append(Step(f"DROP TYPE {_q(name, d)}", "drop type", name))
+        elif name in rewritten_enums:
+            steps.append(Step(f"DROP TYPE {_q(name + _OLD_ENUM, d)}", "drop type", name + _OLD_ENUM))
 
     for name, tb in b.tables.items():
         for key, fk in _keyed(tb.foreign_keys, d).items():

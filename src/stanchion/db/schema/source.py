@@ -214,13 +214,26 @@ def verify_plan(
     )
 
 
+def transactional(steps: list[Step]) -> bool:
+    """Whether the plan can run in one transaction (the migration file says so with transaction:false)."""
+    return all(step.transactional for step in steps)
+
+
 def _apply(conn: Connection, steps: list[Step], direction: str) -> str | None:
+    """Run ``steps`` as the migration runner would: in one transaction unless the plan cannot be."""
+    wrap = transactional(steps)
+    if wrap:
+        run_sql(conn, "BEGIN")
     for step in steps:
         try:
             run_sql(conn, step.sql)
         except Exception as exc:
+            if wrap:
+                run_sql(conn, "ROLLBACK")
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return f"the {direction} plan failed on a scratch copy at `{step.sql.splitlines()[0]}`: {detail}"
+    if wrap:
+        run_sql(conn, "COMMIT")
     return None
 
 
