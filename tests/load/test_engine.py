@@ -92,3 +92,11 @@ def test_warmup_is_not_measured(server: BehaviourServer) -> None:
     result = run(plan)
     assert server.count()["count"] == 400  # warm-up traffic reached the server...
     assert abs(result.sent - 200) <= 2  # ...but only the measured second is reported
+    assert result.completed == sum(result.status.values()) == result.latency.get_total_count()
+
+
+def test_warmup_with_an_exact_count(server: BehaviourServer) -> None:
+    plan = build_plan([server.url("/delay/20")], requests=300, warmup="0.5s", concurrency=10, workers=1)
+    result = run(plan)
+    assert result.sent == result.completed == 300  # answers to warm-up requests in flight are not counted
+    assert sum(result.status.values()) == result.latency.get_total_count() == 300

@@ -30,6 +30,7 @@ class Connection(asyncio.Protocol):
         "served",
         "target",
         "transport",
+        "warm",
     )
 
     def __init__(self, engine: Engine, target: int) -> None:
@@ -44,6 +45,7 @@ class Connection(asyncio.Protocol):
         self.sent = 0
         self.intended = 0
         self.served = 0
+        self.warm = False  # the request in flight was sent during warm-up: its answer is not measured
 
     # -- asyncio.Protocol ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -71,9 +73,12 @@ class Connection(asyncio.Protocol):
         """Open model: latency from the intended send time, and from the actual send beside it."""
         now = perf_counter_ns()
         engine = self.engine
-        engine.latency.append((now - self.intended) // 1000)
-        engine.uncorrected.append((now - self.sent) // 1000)
-        engine.status[self.parser.get_status_code()] += 1
+        if self.warm:
+            self.warm = False
+        else:
+            engine.latency.append((now - self.intended) // 1000)
+            engine.uncorrected.append((now - self.sent) // 1000)
+            engine.status[self.parser.get_status_code()] += 1
         self.busy = False
         self.got_bytes = False
         self.served += 1
@@ -85,8 +90,12 @@ class Connection(asyncio.Protocol):
 
     # -- driven by the engine --------------------------------------------------------------------
     def send(self, intended: int) -> None:
+        """Send the next request; ``intended`` is its scheduled time (0: now; negative: a warm-up arrival)."""
         self.busy = True
         self.sent = now = perf_counter_ns()
+        if intended < 0:
+            self.warm = True
+            intended = -intended
         self.intended = intended or now
         self.transport.write(self.request)
 
@@ -102,7 +111,8 @@ class Connection(asyncio.Protocol):
         self.closed = True
         if self.busy:
             self.busy = False
-            self.engine.record_error(kind)
+            if not self.warm:
+                self.engine.record_error(kind)
         if self.transport is not None:
             self.transport.abort()
         self.engine.replace(self)
@@ -118,8 +128,11 @@ class ClosedConnection(Connection):
     def on_message_complete(self) -> None:
         now = perf_counter_ns()
         engine = self.engine
-        engine.latency.append((now - self.sent) // 1000)
-        engine.status[self.parser.get_status_code()] += 1
+        if self.warm:
+            self.warm = False
+        else:
+            engine.latency.append((now - self.sent) // 1000)
+            engine.status[self.parser.get_status_code()] += 1
         self.got_bytes = False
         self.served += 1
         if not self.parser.should_keep_alive():

@@ -203,7 +203,9 @@ class Engine:
         """The peer closed or broke the connection."""
         if conn.busy:
             conn.busy = False
-            if conn.served > 0 and not conn.got_bytes and exc is None:
+            if conn.warm:
+                pass  # a warm-up request: neither resent nor counted
+            elif conn.served > 0 and not conn.got_bytes and exc is None:
                 # a keep-alive connection the server had already closed: resend on a fresh one
                 if self.open_model:
                     self.pending[conn.target].appendleft(conn.intended)
@@ -336,6 +338,11 @@ class Engine:
             self.measuring = True
             if not self.open_model and self.plan.requests is not None:
                 self.remaining = self.remaining_mark = self.plan.requests
+            for conn in self.conns:  # answers to warm-up requests still in flight are not measured
+                if conn.busy:
+                    conn.warm = True
+            for index, waiting in enumerate(self.pending):
+                self.pending[index] = deque(-intended for intended in waiting)
 
     # -- ending ----------------------------------------------------------------------------------
     def _finish_sending(self) -> None:
