@@ -110,3 +110,15 @@ def test_hdr_log_reads_back(server: BehaviourServer, tmp_path: Path) -> None:
         intervals += 1
     assert intervals >= 2
     assert total == doc["requests"]["completed"] == doc["latency_us"]["count"]
+
+
+def test_html_report_of_a_run_without_answers_renders(tmp_path: Path) -> None:
+    from tests.support.servers import free_port
+
+    result = run(build_plan([f"http://127.0.0.1:{free_port()}/"], requests=20, concurrency=2, workers=1))
+    page = tmp_path / "refused.html"
+    page.write_text(render(result, "html"))
+    dom = _chromium(tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", page.as_uri())
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body is not None and 'data-charts="4"' in body.group(0) and 'data-errors=""' in body.group(0)
+    assert "no responses" in dom.stdout and 'data-series="refused"' in dom.stdout
