@@ -77,3 +77,14 @@ def test_errors_are_reported_by_the_cli_without_a_traceback(server: BehaviourSer
     proc = run_cli(f"http://127.0.0.1:{free_port()}/", "-n", "5", "--workers", "1", "--json")
     doc = json.loads(proc.stdout)
     assert doc["errors"] == {"refused": 5} and doc["timeline"][0]["errors"] == {"refused": 5}
+
+
+def test_open_model_queue_times_out_during_the_run(server: BehaviourServer) -> None:
+    errors, result = _run(
+        server.url("/hang"), requests=None, rate=50, duration=2, concurrency=2, timeout="0.3s"
+    )
+    sent = result.sent  # type: ignore[attr-defined]
+    assert abs(sent - 100) <= 1
+    assert errors == {"timeout": sent}  # every arrival either timed out on the wire or waiting in the queue
+    first_second = result.timeline[0]  # type: ignore[attr-defined]
+    assert first_second.errors.get("timeout", 0) > 10  # reported as they happen, not only at the end

@@ -282,12 +282,15 @@ class Engine:
         limit = int(self.plan.timeout * NS)
         for conn in [c for c in self.conns if c.busy and now - c.sent > limit]:
             conn.fail("timeout")
-        if self.open_model and self.stopping:
+        if self.open_model:
+            # arrivals that waited longer than the timeout for a connection are timeouts; this also
+            # bounds the queue when the server cannot keep up with the rate
             for waiting in self.pending:
-                while waiting and now - waiting[0] > limit:
-                    waiting.popleft()
-                    self.record_error("timeout")
-            self._check_done()
+                while waiting and now - abs(waiting[0]) > limit:
+                    if waiting.popleft() > 0:  # warm-up arrivals (negative) are not counted
+                        self.record_error("timeout")
+            if self.stopping:
+                self._check_done()
 
     def _tick(self, at: int) -> None:
         """Once a second from the measured start: fold the buffers into a sample and emit it."""
