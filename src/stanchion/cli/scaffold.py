@@ -198,3 +198,8 @@ def _render_verify(doc: dict[str, Any]) -> str:
             lines.extend("       " + line for line in stage["detail"].splitlines())
     lines.append(f"verdict: {doc['verdict'].upper()}")
     return "\n".join(lines)
+
+
+from stanchion.cli.scaffold_routes import command as routes_command  # noqa: E402  (spec to code)
+
+group.add_command(routes_command)

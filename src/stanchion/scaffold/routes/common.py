@@ -10,14 +10,22 @@ from stanchion.scaffold import ir
 from stanchion.scaffold.routes.examples import Examples
 
 #: error kind -> (default status, declared statuses to look for in order)
+#: (default-declared statuses are tried after the candidates, then the fallbacks: a spec that declares no 400
+#: but a 404 gets 404 for a malformed path, one that declares 403 but no 401 gets 403 for missing credentials)
 ERROR_KINDS: dict[str, tuple[int, tuple[str, ...]]] = {
     "validation": (400, ("400", "422", "4XX")),
-    "media": (415, ("415", "400", "4XX")),
+    "media": (415, ("415", "400", "422", "4XX")),
     "unauthorized": (401, ("401", "4XX")),
     "forbidden": (403, ("403", "4XX")),
     "notfound": (404, ("404", "4XX")),
     "method": (405, ("405", "4XX")),
     "server": (500, ("500", "5XX")),
+}
+_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "validation": ("404",),
+    "media": ("404",),
+    "unauthorized": ("403",),
+    "forbidden": ("401",),
 }
 _PROBLEM_KEYS = {"type": "about:blank", "title": "Invalid request", "status": 400, "detail": "detail"}
 
@@ -72,13 +80,13 @@ def error_specs(op: ir.Operation, examples: Examples) -> dict[str, ErrorSpec]:
         by_status.setdefault(r.status.upper(), r)
     for kind, (default, candidates) in ERROR_KINDS.items():
         declared = next((by_status[c] for c in candidates if c in by_status), None)
-        status = default
         if declared is None and "DEFAULT" in by_status:
             declared = by_status["DEFAULT"]
-        elif declared is not None and declared.status.isdigit():
-            status = int(declared.status)
+        if declared is None:
+            declared = next((by_status[c] for c in _FALLBACKS.get(kind, ()) if c in by_status), None)
         if declared is None:
             continue
+        status = int(declared.status) if declared.status.isdigit() else default
         template: Any = None
         if declared.schema_ is not None:
             template = _problem_like(declared.schema_, examples, status)

@@ -35,9 +35,11 @@ _MISSING = object()
 
 
 class Examples:
-    def __init__(self, schemas: dict[str, ir.Schema]) -> None:
+    def __init__(self, schemas: dict[str, ir.Schema], *, spec_examples: bool = True) -> None:
         self.schemas = schemas
         self.checker = Checker(schemas)
+        #: use the spec's own examples; off for typed-dict stubs (an example may carry members a TypedDict cannot)
+        self.spec_examples = spec_examples
 
     def example(self, schema: ir.Schema, mode: Mode) -> Any:
         """A value that validates against ``schema`` in ``mode`` (best effort; check with :meth:`valid`)."""
@@ -47,6 +49,8 @@ class Examples:
         return self.checker.valid(schema, value, mode)
 
     def _own(self, s: ir.Schema, mode: Mode) -> Any:
+        if not self.spec_examples:
+            return _MISSING
         if s.example is not None and self.checker.valid(s, s.example, mode):
             return s.example
         if s.default is not None and self.checker.valid(s, s.default, mode):
@@ -81,15 +85,44 @@ class Examples:
                     return value
             return self._build(branches[0], mode, depth + 1, seen)
         if s.all_of:
+            flat = self._flatten(s, seen)
+            if flat is not None:  # objects all the way down: one object with every branch's members
+                value = self._base(flat, mode, depth, seen)
+                if self.checker.valid(s, value, mode):
+                    return value
             merged: Any = self._base(s, mode, depth, seen)
             for branch in s.all_of:
-                value = self._build(branch, mode, depth + 1, seen)
-                if isinstance(merged, dict) and isinstance(value, dict):
-                    merged = {**merged, **value}
-                elif merged is None or merged == {}:
-                    merged = value
+                merged = _merge(merged, self._build(branch, mode, depth + 1, seen))
             return merged
         return self._base(s, mode, depth, seen)
+
+    def _flatten(self, s: ir.Schema, seen: tuple[str, ...]) -> ir.Schema | None:
+        """An allOf of objects as one object schema (typed members win over bare 'required' placeholders)."""
+        props: dict[str, ir.Schema] = {}
+        required: list[str] = []
+        for part in (*s.all_of, s.model_copy(update={"all_of": ()})):
+            target = part
+            if part.type is ir.SchemaType.REF:
+                if part.ref is None or part.ref in seen or part.ref not in self.schemas:
+                    return None
+                target = self.schemas[part.ref]
+            if target.all_of:
+                flat = self._flatten(target, (*seen, part.ref) if part.ref else seen)
+                if flat is None:
+                    return None
+                target = flat
+            if target.one_of or target.any_of or target.type not in (ir.SchemaType.OBJECT, ir.SchemaType.ANY):
+                return None
+            for name, prop in target.properties.items():
+                placeholder = prop.type is ir.SchemaType.ANY and not (
+                    prop.all_of or prop.one_of or prop.any_of
+                )
+                if name not in props or not placeholder:
+                    props[name] = prop
+            required += [r for r in target.required if r not in required]
+        return ir.Schema(
+            type=ir.SchemaType.OBJECT, properties=props, required=tuple(required), additional_properties=True
+        )
 
     def _tag(self, disc: ir.Discriminator, branch: ir.Schema) -> str | None:
         if branch.type is not ir.SchemaType.REF:
@@ -161,6 +194,20 @@ class Examples:
         if integer:
             return int(value)
         return float(value) if value != int(value) else int(value)
+
+
+def _merge(left: Any, right: Any) -> Any:
+    """allOf branches combined: objects member by member; a placeholder (``{}``/None) never hides a value."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        out = dict(left)
+        for key, value in right.items():
+            out[key] = _merge(out[key], value) if key in out else value
+        return out
+    if right is None or right == {}:
+        return left
+    if left is None or left == {}:
+        return right
+    return right
 
 
 def _from_pattern(pattern: str) -> list[str]:

@@ -70,7 +70,7 @@ def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
         plan.generated["checks.py"] = _template("runtime.py.tmpl")
         plan.generated["__init__.py"] = f'{MARK}\n"""Types generated from {spec_name}."""\n'
         return plan
-    examples = Examples(api.schemas)
+    examples = Examples(api.schemas, spec_examples=False)
     plan.generated["__init__.py"] = (
         f'{MARK}\n"""Routes generated from {spec_name}."""\n\nfrom .generated.router import router\n\n__all__ = ["router"]\n'
     )
@@ -110,8 +110,11 @@ def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
         lines.append(f"async def {name}(data: HandlerInput) -> Result:")
         if typed:
             assert chosen is not None and chosen.schema_ is not None
-            annotation = py.expr(chosen.schema_, "res", f"{name}_response", quote=True, deps=set())
-            annotation = _qualify(annotation, py)
+            schema = chosen.schema_
+            if schema.type is ir.SchemaType.REF and schema.ref and not schema.nullable:
+                annotation = f"models.{py.type_name(schema.ref, 'res')}"
+            else:
+                annotation = f"models.{py.hoist_named(f'{name}_response', schema, 'res')}"
             body = _literal(stub.body).replace("\n", "\n    ")
             lines.append(f"    body: {annotation} = {body}")
             lines.append(
@@ -131,18 +134,6 @@ def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
     # the models module may have grown while annotating stubs (hoisted inline types)
     plan.generated["generated/models.py"] = head + py.module()
     return plan
-
-
-def _qualify(annotation: str, py: PySchemas) -> str:
-    """An annotation for a handler module: named types as ``models.X`` (unquoted)."""
-    import re
-
-    names = py.all_names()
-    return re.sub(
-        r'"([A-Za-z_][A-Za-z0-9_]*)"',
-        lambda m: f"models.{m.group(1)}" if m.group(1) in names else m.group(0),
-        annotation,
-    )
 
 
 def _operations(
@@ -201,7 +192,7 @@ def _operations(
                 else None
             )
             replies.append(
-                f"        Reply({r.status!r}, {r.content_type!r}, {f'adapter({tp})' if tp else 'None'}),"
+                f"        Reply({r.status!r}, {r.content_type!r}, {f'adapter({reply_tp})' if reply_tp else 'None'}),"
             )
         errors = [
             f"        {kind!r}: ErrorSpec({e.status}, {e.content_type!r}, {e.template!r}),"

@@ -146,6 +146,12 @@ class PySchemas:
         self.typed_dicts.append(_Def(py_name, text))
         self.typed_dict_names.add(py_name)
 
+    def hoist_named(self, hint: str, s: ir.Schema, mode: Mode) -> str:
+        """A module-level name for ``s`` (what a handler stub annotates its example with)."""
+        name = self.namer(hint)
+        self._named(name, s, mode)
+        return name
+
     def _hoist(self, hint: str, s: ir.Schema, mode: Mode) -> str:
         self._anon += 1
         name = self.namer(f"{hint}_{self._anon}")
@@ -251,9 +257,10 @@ class PySchemas:
         if t in (ir.SchemaType.INTEGER, ir.SchemaType.NUMBER):
             base = "int" if t is ir.SchemaType.INTEGER else "float"
             lo, hi = s.minimum, s.maximum
-            if t is ir.SchemaType.INTEGER and s.format == "int32":
-                lo = max(lo, -(2**31)) if lo is not None else -(2**31)
-                hi = min(hi, 2**31 - 1) if hi is not None else 2**31 - 1
+            if t is ir.SchemaType.INTEGER and s.format in ("int32", "int64"):
+                bits = 31 if s.format == "int32" else 63
+                lo = max(lo, -(2**bits)) if lo is not None else -(2**bits)
+                hi = min(hi, 2**bits - 1) if hi is not None else 2**bits - 1
             args = []
             if lo is not None:
                 args.append(f"{'gt' if s.exclusive_minimum else 'ge'}={_num(lo)}")
@@ -302,4 +309,6 @@ class PySchemas:
 
 
 def _num(value: float) -> str:
+    if isinstance(value, int):
+        return str(value)
     return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))

@@ -148,7 +148,8 @@ class _Normalizer:
                 raise self.unsupported(
                     "an enum of objects or arrays", [*where, "enum"], "use scalar enum values"
                 )
-            nullable = nullable or None in enum
+            # an enum decides on null itself: 3.1 lists it; 3.0 needs nullable: true *and* null in the enum
+            nullable = (nullable if not self.v31 else True) and None in enum
             kw["enum"] = tuple(v for v in enum if v is not None)
             if types is None:
                 kinds = {type(v) for v in kw["enum"]}

@@ -42,10 +42,20 @@ def problems(spec: LoadedSpec, limit: int = 20) -> list[SpecProblem]:
 def _problems(spec: LoadedSpec, limit: int) -> list[SpecProblem]:
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from referencing.exceptions import Unresolvable
 
     cls = OpenAPIV31SpecValidator if spec.version == "3.1" else OpenAPIV30SpecValidator
     found: list[SpecProblem] = []
-    for error in cls(spec.document, base_uri=spec.path.as_uri()).iter_errors():
+    try:
+        errors = list(cls(spec.document, base_uri=spec.path.as_uri()).iter_errors())
+    except Unresolvable as exc:
+        ref = str(getattr(exc, "ref", exc))
+        where = _find_ref(spec.document, ref, []) or []
+        raise UsageError(
+            f"unresolvable $ref {ref!r} at {pointer_of(where) or '/'}",
+            "check that the JSON pointer names an existing member (names are case-sensitive)",
+        ) from None
+    for error in errors:
         path = list(error.absolute_path)
         cause = error
         while cause.context:
@@ -70,3 +80,20 @@ def validate(spec: LoadedSpec) -> None:
         f"{spec.path.name}: invalid OpenAPI {spec.version} document at {found[0]}{more}",
         "fix the document at that JSON pointer; '--json' lists every problem",
     )
+
+
+def _find_ref(node: Any, ref: str, path: list[Any]) -> list[Any] | None:
+    """Where ``ref`` is used in the document (the first place), as a path of keys."""
+    if isinstance(node, dict):
+        if node.get("$ref") == ref or (str(node.get("$ref", "")).endswith(ref.lstrip("#")) and ref):
+            return path
+        for key, value in node.items():
+            found = _find_ref(value, ref, [*path, key])
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found = _find_ref(value, ref, [*path, i])
+            if found is not None:
+                return found
+    return None
