@@ -90,4 +90,9 @@ kill "$svc" 2>/dev/null || true
 wait "$svc" 2>/dev/null || true
 trap - EXIT
 
+step "stanchion scaffold routes: Express routes, zod validators and handler stubs from the OpenAPI petstore"
+cp ../tests/data/openapi/oai-examples/petstore.yaml openapi.yaml
+stanchion scaffold routes openapi.yaml --framework express --output petstore-routes/
+stanchion scaffold routes openapi.yaml --framework express --output petstore-routes/ --check
+
 step "done: everything the demo wrote is in $out/"
