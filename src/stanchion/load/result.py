@@ -8,6 +8,7 @@ run length. :meth:`LoadResult.to_document` is the versioned JSON document (``sta
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -273,6 +274,8 @@ class Collector:
                 "request_rate": round(interval.sent / wall, 1),
             }
         interval.latency = interval.uncorrected = None  # keep only the small numbers
+        if self.workers > 1:
+            gc.collect(1)  # the merged histograms are reference cycles (see engine.core._emit)
         self.closed_intervals.append(interval)
         self.timeline.append(row)
         if self.on_second is not None:
