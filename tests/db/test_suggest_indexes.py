@@ -11,7 +11,7 @@ import pytest
 
 from stanchion.cli.main import main
 from stanchion.db.advise import suggest_indexes
-from stanchion.errors import EnvironmentProblem, UsageError
+from stanchion.errors import EnvironmentProblem
 
 QUERY = "SELECT id, status FROM orders WHERE customer_id = 4242 ORDER BY created_at DESC"
 
@@ -98,8 +98,8 @@ def test_missing_hypopg_and_pg_stat_statements(pg_url: str, tmp_path: Path) -> N
     assert "pg_stat_statements" in caught.value.message
 
 
-def test_schema_file_needs_queries(tmp_path: Path) -> None:
+def test_schema_file_without_queries_gets_structural_advice_only(tmp_path: Path) -> None:
     schema = tmp_path / "schema.sql"
     schema.write_text("CREATE TABLE t (id bigint PRIMARY KEY);\n")
-    with pytest.raises(UsageError):
-        suggest_indexes(str(schema))
+    result = suggest_indexes(str(schema))
+    assert result.examined == 0 and result.suggestions == []

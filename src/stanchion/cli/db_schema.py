@@ -147,12 +147,15 @@ def suggest_command(
     Queries come from pg_stat_statements (most total time first) or --queries.
     A candidate is kept when the planner's cost falls by half or more; --output
     writes a no-transaction migration with CREATE INDEX CONCURRENTLY.
+    A schema file without --queries gets structural advice: an index for every
+    foreign key that no index leads with (any dialect).
 
     \b
     Examples:
       stanchion db suggest-indexes --database-url postgresql://app@127.0.0.1/app
       stanchion db suggest-indexes --database-url postgresql://app@127.0.0.1/app --output migrations/
       stanchion db suggest-indexes schema.sql --queries slow.sql --scratch-url postgresql://postgres@127.0.0.1/postgres
+      stanchion db suggest-indexes schema.sql --output migrations/      structural advice, no queries needed
     """
     from stanchion.db.advise import suggest_indexes
 
@@ -163,8 +166,12 @@ def suggest_command(
         target, queries_file=queries, output=output_dir, scratch_url=scratch, min_mean_ms=min_mean_ms
     )
     lines = [f"examined {result.examined} queries on {result.source}"]
+    if result.examined == 0 and not result.skipped:
+        lines = [f"structural advice for {result.source} (no query history; --queries FILE tests costs)"]
     for s in result.suggestions:
         lines.append(s.create_sql() + ";")
+        if s.reason:
+            lines.append(f"  {s.reason}")
         for q in s.queries:
             lines.append(
                 f"  cost {q.cost_before:.0f} -> {q.cost_after:.0f} ({q.ratio:.1f}x): {' '.join(q.query.split())[:100]}"
@@ -172,7 +179,11 @@ def suggest_command(
     for skip in result.skipped:
         lines.append(f"skipped (cannot plan: {skip['reason']}): {' '.join(skip['query'].split())[:80]}")
     if not result.suggestions:
-        lines.append("no index lowers a query's cost by half or more")
+        lines.append(
+            "no index lowers a query's cost by half or more"
+            if result.examined
+            else "every foreign key already has an index leading with its columns"
+        )
     if result.file:
         lines.append(f"wrote {result.file}")
     out.result(result.to_json(), "\n".join(lines))

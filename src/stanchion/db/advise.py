@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from stanchion.db.schema.model import Schema
+    from stanchion.db.url import DatabaseURL
 
 TOP_STATEMENTS = """
 SELECT s.query, s.calls, s.total_exec_time, s.mean_exec_time
@@ -48,6 +49,8 @@ class Suggestion:
     table: str
     columns: list[str]
     queries: list[QueryCost] = field(default_factory=list)
+    dialect: str = "postgresql"
+    reason: str | None = None  # why, when no query cost proves it (structural advice from a schema file)
 
     @property
     def name(self) -> str:
@@ -56,15 +59,24 @@ class Suggestion:
     def create_sql(self) -> str:
         from stanchion.db.schema.ddl import ident, idents
 
-        return (
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {ident(self.name, 'postgresql')} "
-            f"ON {ident(self.table, 'postgresql')} ({idents(self.columns, 'postgresql')})"
-        )
+        d = self.dialect
+        if d == "postgresql":
+            return (
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {ident(self.name, d)} "
+                f"ON {ident(self.table, d)} ({idents(self.columns, d)})"
+            )
+        exists = " IF NOT EXISTS" if d == "sqlite" else ""
+        return f"CREATE INDEX{exists} {ident(self.name, d)} ON {ident(self.table, d)} ({idents(self.columns, d)})"
 
     def drop_sql(self) -> str:
         from stanchion.db.schema.ddl import ident
 
-        return f"DROP INDEX CONCURRENTLY IF EXISTS {ident(self.name, 'postgresql')}"
+        d = self.dialect
+        if d == "postgresql":
+            return f"DROP INDEX CONCURRENTLY IF EXISTS {ident(self.name, d)}"
+        if d == "mysql":
+            return f"DROP INDEX {ident(self.name, d)} ON {ident(self.table, d)}"
+        return f"DROP INDEX IF EXISTS {ident(self.name, d)}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +84,7 @@ class Suggestion:
             "columns": self.columns,
             "index": self.name,
             "sql": self.create_sql(),
+            "reason": self.reason,
             "queries": [
                 {"query": q.query, "cost_before": q.cost_before, "cost_after": q.cost_after, "ratio": q.ratio}
                 for q in self.queries
@@ -118,12 +131,11 @@ def suggest_indexes(
         _require_postgres(url.dialect)
         with connect(url) as conn:
             result = _advise(conn, url.masked, queries, min_gain, min_mean_ms, limit)
+    elif queries is None:
+        # A schema file has no query history: fall back to the structural advice every join and every
+        # parent delete needs (a foreign key no index leads with); --queries gives cost-tested advice.
+        result = _structural(source, parse_url(scratch_url) if scratch_url else None)
     else:
-        if queries is None:
-            raise UsageError(
-                "a schema file has no query history to learn from",
-                "pass --queries FILE with the slow queries",
-            )
         scratch = parse_url(scratch_url) if scratch_url else None
         with loaded(Path(source), "postgresql", scratch) as url, connect(url) as conn:
             _ensure_hypopg(conn, create=True)
@@ -136,9 +148,35 @@ def suggest_indexes(
             "add_suggested_indexes",
             [s.create_sql() for s in result.suggestions],
             [s.drop_sql() for s in result.suggestions],
-            transaction=False,
+            transaction=all(s.dialect != "postgresql" for s in result.suggestions),
         )
         result.file = str(path)
+    return result
+
+
+def _structural(source: str, scratch: DatabaseURL | None) -> AdviceResult:
+    """Indexes a schema needs whatever the queries: one per foreign key that no index leads with."""
+    from stanchion.db.analyze.rules._helpers import covering_index
+    from stanchion.db.schema.source import read_schema
+
+    schema = read_schema(source, scratch=scratch)
+    result = AdviceResult(source)
+    for table in schema.tables.values():
+        if table.partition_of:
+            continue
+        for fk in table.foreign_keys:
+            pk = table.primary_key
+            if covering_index(table, fk.columns) is not None or (
+                pk is not None and set(pk.columns[: len(fk.columns)]) == set(fk.columns)
+            ):
+                continue
+            reason = (
+                f"foreign key {fk.name} -> {fk.ref_table} has no index on ({', '.join(fk.columns)}): joins from "
+                f"{fk.ref_table} and every delete or key update there scan {table.name}"
+            )
+            result.suggestions.append(
+                Suggestion(table.name, list(fk.columns), dialect=schema.dialect, reason=reason)
+            )
     return result
 
 
