@@ -33,7 +33,7 @@ VENV_BIN = Path(sys.executable).parent
 TS_FRAMEWORKS = ("express", "fastify", "koa")
 TEST_TOKENS = {"admin-token": ["pets:admin"], "test-token": []}
 
-TS_SECURITY = """import type { SecurityHooks } from "./generated/runtime";
+TS_SECURITY = """import type { SecurityHooks } from "./generated/runtime.js";
 // Test hooks: two known bearer tokens (one with the admin scope) and one API key.
 export const security: SecurityHooks = {
   verifyBearer(token) {

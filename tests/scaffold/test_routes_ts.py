@@ -32,7 +32,7 @@ SPECS = {
     "hard": DATA / "hard" / "hard.yaml",
     "hard31": DATA / "hard" / "hard31.yaml",
 }
-LEAKY_HANDLER = """import type { GetPetHandler } from "../generated/types";
+LEAKY_HANDLER = """import type { GetPetHandler } from "../generated/types.js";
 
 // Edited by the test: leaks the writeOnly 'secret' unless the pet id is 1.
 export const getPet: GetPetHandler = async (input) => {

@@ -53,13 +53,13 @@ def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str) -> Plan:
     plan.generated["generated/runtime.ts"] = _template("runtime.ts")
     plan.generated["generated/operations.ts"] = _operations(api, ts, ops, examples)
     imports = "\n".join(
-        f'import {{ {fn[o.operation_id]} }} from "../handlers/{fn[o.operation_id]}";' for o in ops
+        f'import {{ {fn[o.operation_id]} }} from "../handlers/{fn[o.operation_id]}.js";' for o in ops
     )
     entries = "\n".join(
         f"  {lit(o.operation_id)}: {fn[o.operation_id]} as unknown as AnyHandler," for o in ops
     )
     plan.generated["generated/handlers.ts"] = (
-        f'{MARK}\nimport type {{ AnyHandler }} from "./runtime";\n{imports}\n\n'
+        f'{MARK}\nimport type {{ AnyHandler }} from "./runtime.js";\n{imports}\n\n'
         f"export const handlers: Record<string, AnyHandler> = {{\n{entries}\n}};\n"
     )
     plan.generated[f"generated/{framework}.ts"] = _template(f"{framework}.ts")
@@ -76,7 +76,7 @@ def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str) -> Plan:
             f"handlers/{name}.ts",
             f"// {op.method.value} {op.path}: {op.summary or op.operation_id}\n"
             f"// Yours to edit: stanchion scaffold routes keeps this file when it regenerates.\n"
-            f'import type {{ {type_base[op.operation_id]}Handler }} from "../generated/types";\n\n'
+            f'import type {{ {type_base[op.operation_id]}Handler }} from "../generated/types.js";\n\n'
             f"export const {name}: {type_base[op.operation_id]}Handler = async (_input) => {{\n"
             f"  return {result};\n}};\n",
             signatures[op.operation_id],
@@ -88,7 +88,7 @@ def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str) -> Plan:
 def _types(
     api: ir.Api, ts: TsSchemas, ops: list[ir.Operation], base: dict[str, str], spec_name: str
 ) -> tuple[str, dict[str, str]]:
-    lines = [MARK, f"// Source: {spec_name}", 'import type { Principal } from "./runtime";', ""]
+    lines = [MARK, f"// Source: {spec_name}", 'import type { Principal } from "./runtime.js";', ""]
     if not any(True for _ in ops):
         lines[2] = "export interface Principal { id: string; scopes?: string[]; [key: string]: unknown }"
     for name, ts_name, mode in ts.views():
@@ -140,7 +140,7 @@ def _types(
 
 
 def _validators(ts: TsSchemas) -> str:
-    lines = [MARK, 'import { z } from "zod";', 'import { v } from "./runtime";', ""]
+    lines = [MARK, 'import { z } from "zod";', 'import { v } from "./runtime.js";', ""]
     for name, ts_name, mode in ts.views():
         lines.append(f"export const {ts_name}Schema: z.ZodTypeAny = {ts.zod(ts.schemas[name], mode)};")
     if len(lines) == 4:
@@ -151,10 +151,10 @@ def _validators(ts: TsSchemas) -> str:
 
 def _operations(api: ir.Api, ts: TsSchemas, ops: list[ir.Operation], examples: Examples) -> str:
     names = sorted({n for _, n, _ in ts.views()})
-    head = [MARK, 'import { z } from "zod";', 'import { v } from "./runtime";']
-    head.append('import type { OperationSpec, SchemeSpec } from "./runtime";')
+    head = [MARK, 'import { z } from "zod";', 'import { v } from "./runtime.js";']
+    head.append('import type { OperationSpec, SchemeSpec } from "./runtime.js";')
     if names:
-        head.append(f'import {{ {", ".join(f"{n}Schema" for n in names)} }} from "./validators";')
+        head.append(f'import {{ {", ".join(f"{n}Schema" for n in names)} }} from "./validators.js";')
         head.append(f"void [{', '.join(f'{n}Schema' for n in names)}];")
     head.append("void z;\nvoid v;\n")
     schemes = []

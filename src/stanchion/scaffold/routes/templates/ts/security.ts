@@ -1,7 +1,7 @@
 // Yours to edit: stanchion scaffold routes writes this file once and keeps it when it regenerates.
 // How credentials are verified. Every hook returns the caller (a principal with its scopes) or null;
 // null means 401 and the handler is never called. A missing scope means 403.
-import type { SecurityHooks } from "./generated/runtime";
+import type { SecurityHooks } from "./generated/runtime.js";
 
 export const security: SecurityHooks = {
   // Bearer tokens (http bearer, oauth2, openIdConnect): verify the JWT's signature, expiry and audience here,

@@ -2,11 +2,11 @@
 // A standalone server for the routes: PORT (default 3000) and HOST (default 127.0.0.1).
 import http from "http";
 import Fastify from "fastify";
-import { registerRoutes } from "./fastify";
-import { dispatch } from "./runtime";
-import { operations, schemes } from "./operations";
-import { handlers } from "./handlers";
-import { security } from "../security";
+import { registerRoutes } from "./fastify.js";
+import { dispatch } from "./runtime.js";
+import { operations, schemes } from "./operations.js";
+import { handlers } from "./handlers.js";
+import { security } from "../security.js";
 
 // Methods Fastify does not route (QUERY, ...) still get the pipeline's answer (405 with Allow).
 const ROUTED = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]);
