@@ -8,7 +8,6 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -285,18 +284,26 @@ def write_migration(
     down: list[str],
     *,
     transaction: bool = True,
-    now: datetime | None = None,
 ) -> Path:
-    """A dbmate-style migration file (``-- migrate:up`` / ``-- migrate:down``) named by UTC timestamp."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
-    path = folder / f"{stamp}_{name}.sql"
-    counter = 1
-    while path.exists():
-        path = folder / f"{stamp}_{name}_{counter}.sql"
-        counter += 1
+    """A new migration in ``folder`` holding ``up`` and ``down``; returns the (up) file written.
+
+    The version and file name come from the migration runner's own ``create`` (a UTC timestamp, bumped past
+    the newest version already in the folder, in the folder's layout), so a plan written in the same second
+    as another migration never duplicates a version.
+    """
+    from stanchion.db.migrations.files import create
+
+    def block(statements: list[str]) -> str:
+        return "\n".join(s.rstrip().rstrip(";") + ";" for s in statements)
+
+    written = create(folder, name, no_transaction=not transaction)
     marker = "" if transaction else " transaction:false"
-    body = [f"-- migrate:up{marker}", *(s.rstrip().rstrip(";") + ";" for s in up), ""]
-    body += [f"-- migrate:down{marker}", *(s.rstrip().rstrip(";") + ";" for s in down), ""]
-    path.write_text("\n".join(body), encoding="utf-8")
-    return path
+    if len(written) == 1 and written[0].suffix == ".sql" and written[0].name != "migration.sql":
+        body = f"-- migrate:up{marker}\n{block(up)}\n\n-- migrate:down{marker}\n{block(down)}\n"
+        written[0].write_text(body, encoding="utf-8")
+        return written[0]
+    # layouts with separate up and down files (golang-migrate, flyway), or up only (prisma)
+    written[0].write_text(block(up) + "\n", encoding="utf-8")
+    if len(written) > 1:
+        written[1].write_text(block(down) + "\n", encoding="utf-8")
+    return written[0]
