@@ -64,7 +64,7 @@ def _problems(spec: LoadedSpec, limit: int) -> list[SpecProblem]:
                 break
             path = path + list(deeper.path)
             cause = deeper
-        found.append(SpecProblem(pointer_of(path) or "/", cause.message.splitlines()[0][:300]))
+        found.append(SpecProblem(pointer_of(path) or "/", _short_message(cause.message.splitlines()[0])))
         if len(found) >= limit:
             break
     return found
@@ -75,11 +75,28 @@ def validate(spec: LoadedSpec) -> None:
     found = problems(spec)
     if not found:
         return
-    more = f" (and {len(found) - 1} more problem{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+    others = ", ".join(p.pointer for p in found[1:4]) + (", ..." if len(found) > 4 else "")
+    more = f" (and {len(found) - 1} more: {others})" if len(found) > 1 else ""
     raise UsageError(
         f"{spec.path.name}: invalid OpenAPI {spec.version} document at {found[0]}{more}",
-        "fix the document at that JSON pointer; '--json' lists every problem",
+        "fix the document at that JSON pointer (every problem found is listed), then rerun",
     )
+
+
+def _short_message(message: str) -> str:
+    """The validator's message without the dump of the offending value (the pointer already names it)."""
+    if message[:1] in "{[":
+        for marker in (
+            " is not valid under",
+            " is not of type",
+            " is not one of",
+            " does not match",
+            " is not valid",
+        ):
+            at = message.rfind(marker)
+            if at > 0:
+                return "the value" + message[at:]
+    return message[:300]
 
 
 def _find_ref(node: Any, ref: str, path: list[Any]) -> list[Any] | None:
