@@ -343,3 +343,36 @@ def test_performance_analyzer_without_target_is_a_clear_error(tmp_path: Path) ->
     proc = shim("performance_analyzer.py", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: performance_analyzer.py: nothing to analyse")
+
+
+# -- api_scaffolder.py -------------------------------------------------------------------------------
+
+
+def test_scaffolder_forms(tmp_path: Path) -> None:
+    import shutil
+
+    new = shim(
+        "api_scaffolder.py",
+        "my-api",
+        "--type",
+        "rest",
+        "--stack",
+        "express-typescript",
+        "--auth",
+        cwd=tmp_path,
+    )
+    assert new.returncode == 0, new.stderr
+    assert (tmp_path / "my-api" / "package.json").is_file()
+    assert (tmp_path / "my-api" / "src" / "services" / "auth.service.ts").is_file()
+
+    shutil.copy(PETSTORE, tmp_path / "openapi.yaml")
+    shutil.copy(PETSTORE, tmp_path / "spec.yaml")
+    routes = shim(
+        "api_scaffolder.py", "openapi.yaml", "--framework", "express", "--output", "src/routes/", cwd=tmp_path
+    )
+    assert routes.returncode == 0, routes.stderr
+    assert list((tmp_path / "src" / "routes").rglob("*.ts"))
+    types = shim("api_scaffolder.py", "spec.yaml", "--types-only", "--output", "src/types/", cwd=tmp_path)
+    assert types.returncode == 0, types.stderr
+    generated = [p.name for p in (tmp_path / "src" / "types").rglob("*.ts")]
+    assert generated and not any("handler" in name for name in generated)
