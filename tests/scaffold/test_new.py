@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -93,7 +94,7 @@ def test_python_lock_pins_every_package(tmp_path: Path) -> None:
         "alembic",
         "pyjwt",
         "argon2-cffi",
-        "slowapi",
+        "limits",
         "pytest",
         "mypy",
         "ruff",
@@ -225,3 +226,34 @@ def test_notes_model_round_trips_through_json() -> None:
     assert again == api
     assert api.secured
     assert [op.kind for op in api.resources[0].operations] == list(ir.OperationKind)[:5]
+
+
+def test_interactive_on_a_terminal_when_flags_are_missing(tmp_path: Path) -> None:
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "stanchion", "scaffold", "new", "asked"],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+    )
+    for expected, answer in (
+        ("Stack", "fastapi"),
+        ("authentication", "y"),
+        ("Dockerfile", "n"),
+        ("GitHub Actions", "y"),
+    ):
+        child.expect(expected)
+        child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    project = tmp_path / "asked"
+    assert (project / "app/api/auth.py").is_file()
+    assert not (project / "Dockerfile").exists()
+    assert (project / ".github/workflows/ci.yml").is_file()
