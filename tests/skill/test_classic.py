@@ -376,3 +376,17 @@ def test_scaffolder_forms(tmp_path: Path) -> None:
     assert types.returncode == 0, types.stderr
     generated = [p.name for p in (tmp_path / "src" / "types").rglob("*.ts")]
     assert generated and not any("handler" in name for name in generated)
+
+
+def test_script_without_stanchion_says_so(tmp_path: Path) -> None:
+    """Run with a bare interpreter (isolated mode: no site-packages, so no stanchion): exit 3, one line + hint."""
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", str(SCRIPTS / "api_load_tester.py"), "http://127.0.0.1:1/"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 3
+    assert proc.stderr.startswith("error: stanchion is not installed for ")
+    assert "hint: pip install stanchion" in proc.stderr

@@ -8,23 +8,11 @@ so exit codes, --json output and error messages are Stanchion's. Needs Stanchion
 
 import sys
 
-
-def main() -> int:
-    try:
-        from stanchion.cli.main import main as stanchion
-        from stanchion.errors import StanchionError
-        from stanchion.skill.classic import translate
-    except ImportError:
-        sys.stderr.write(f"error: stanchion is not installed for {sys.executable}\n")
-        sys.stderr.write("hint: pip install stanchion, or run this script with the Python that has it\n")
-        return 3
-    try:
-        argv = translate("api_scaffolder.py", sys.argv[1:], interactive=sys.stdin.isatty())
-    except StanchionError as exc:
-        sys.stderr.write(f"error: {exc.message}\n" + (f"hint: {exc.hint}\n" if exc.hint else ""))
-        return int(exc.exit_code)
-    return stanchion(argv)
-
+try:
+    from stanchion.cli.classic import run
+except ImportError:
+    sys.stderr.write(f"error: stanchion is not installed for {sys.executable}\nhint: pip install stanchion\n")
+    sys.exit(3)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(__file__))
