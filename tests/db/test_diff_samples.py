@@ -13,14 +13,7 @@ from stanchion.cli.main import main
 from stanchion.db.schema.source import diff
 from tests.support.servers import PostgresServer
 
-PAGILA = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "datasets"
-    / "schemas"
-    / "pagila"
-    / "pagila-schema.sql"
-)
+PAGILA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "pagila" / "pagila-schema.sql"
 
 
 def _modified_pagila() -> str:
@@ -53,7 +46,6 @@ def _modified_pagila() -> str:
     return text
 
 
-@pytest.mark.skipif(not PAGILA.exists(), reason="the shared Pagila dataset is not present")
 def test_pagila_against_modified_copy(tmp_path: Path, pg_server: PostgresServer) -> None:
     modified = tmp_path / "pagila-modified.sql"
     modified.write_text(_modified_pagila(), encoding="utf-8")
