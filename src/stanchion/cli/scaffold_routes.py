@@ -13,6 +13,7 @@ FRAMEWORKS = ("express", "fastify", "koa", "fastapi")
     "routes",
     epilog="""\b
 Examples:
+  stanchion scaffold routes openapi.yaml      (inside a 'scaffold new' project: its routes folder, mounted)
   stanchion scaffold routes openapi.yaml --framework express --output src/routes/
   stanchion scaffold routes openapi.json --framework fastify --output src/
   stanchion scaffold routes openapi.yaml --framework fastapi --output app/api/
@@ -21,7 +22,9 @@ Examples:
 
 \b
 Generated files live under generated/ and are rewritten on every run (never edit them); handlers/ and the
-security hooks are yours and are kept. Exit codes: 0 ok, 1 drift (--check), 2 bad spec or flags.
+security hooks are yours and are kept. Inside a project made by 'stanchion scaffold new' (it has
+.stanchion.json), --output defaults to the folder its app mounts (src/api/ for express-typescript,
+app/api_generated/ for fastapi) and --framework to the project's. Exit codes: 0 ok, 1 drift (--check), 2 bad spec or flags.
 """,
 )
 @click.argument("spec", type=click.Path(dir_okay=False))
@@ -32,7 +35,11 @@ security hooks are yours and are kept. Exit codes: 0 ok, 1 drift (--check), 2 ba
     help="Target framework (express, fastify, koa: TypeScript + zod; fastapi: Python + pydantic v2).",
 )
 @click.option(
-    "--output", "output_dir", required=True, type=click.Path(file_okay=False), help="Folder to write."
+    "--output",
+    "output_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder to write (default inside a 'scaffold new' project: the folder its app mounts).",
 )
 @click.option(
     "--types-only", is_flag=True, help="Only the request/response types (TypeScript, or Python with fastapi)."
@@ -46,21 +53,17 @@ def command(
     ctx: click.Context,
     spec: str,
     framework: str | None,
-    output_dir: str,
+    output_dir: str | None,
     types_only: bool,
     check: bool,
     json_mode: bool,
 ) -> None:
     """Generate typed routes, runtime validators, types and handler stubs from an OpenAPI 3.0/3.1 spec."""
-    from stanchion.errors import UsageError
     from stanchion.scaffold.routes.generate import generate
 
     out = output(ctx, json_mode)
-    if framework is None and not types_only:
-        raise UsageError(
-            "--framework is required (unless --types-only)", f"choose one of: {', '.join(FRAMEWORKS)}"
-        )
-    result = generate(spec, framework or "express", output_dir, types_only=types_only, check=check)
+    result = generate(spec, framework, output_dir, types_only=types_only, check=check)
+    output_dir = result.output
     for warning in result.warnings:
         out.warn(warning)
     if check:

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from stanchion.errors import UsageError
 from stanchion.scaffold.ir import Api, notes_api
+from stanchion.scaffold.project import MARKER, marker_text
 from stanchion.scaffold.stacks import STACKS
 
 PROJECT_TYPES = ("rest",)
@@ -147,6 +148,8 @@ def new_project(target: Path, options: ProjectOptions, *, force: bool = False) -
     staging = Path(tempfile.mkdtemp(prefix=f".{options.name}-", dir=target.parent))
     try:
         files = emitter.emit(api, options, staging)
+        (staging / MARKER).write_text(marker_text(options.stack, options.auth, options.minimal))
+        files.append(MARKER)
         if target.is_dir():
             for rel in files:
                 dest = target / rel

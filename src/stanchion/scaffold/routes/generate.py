@@ -17,6 +17,7 @@ from typing import Any
 
 from stanchion import __version__
 from stanchion.errors import CheckFailed, UsageError
+from stanchion.scaffold.project import Project, find_project
 from stanchion.scaffold.routes.plan import Plan
 
 FRAMEWORKS = ("express", "fastify", "koa", "fastapi")
@@ -71,16 +72,63 @@ def build(
     return plan, len(api.operations), normalized.warnings, spec.digest
 
 
+def resolve_target(
+    framework: str | None, output: str | Path | None, types_only: bool, cwd: Path
+) -> tuple[str, Path, Project | None]:
+    """The framework and output folder, defaulted from the project ``scaffold new`` made around ``cwd``.
+
+    Also returns that project when the output is its conventional routes folder (the app mounts it, and the
+    security hooks are wired to the project's own JWTs).
+    """
+    project = find_project(cwd)
+    if output is None:
+        if project is None or types_only:
+            where = (
+                "with --types-only" if types_only else "outside a project made by 'stanchion scaffold new'"
+            )
+            raise UsageError(
+                f"--output is required {where}",
+                "pass --output DIR, or run inside a 'stanchion scaffold new' project (it has .stanchion.json) "
+                "to write its routes folder",
+            )
+        slot = project.slot
+        if framework is not None and framework != slot.framework:
+            raise UsageError(
+                f"this {project.stack} project mounts {slot.framework} routes from {slot.output}/, not {framework}",
+                f"omit --framework, or pass --output to write {framework} routes elsewhere",
+            )
+        return slot.framework, project.routes_dir, project
+    if framework is None and not types_only:
+        raise UsageError(
+            "--framework is required (unless --types-only)", f"choose one of: {', '.join(FRAMEWORKS)}"
+        )
+    out = Path(output)
+    if project is not None and not types_only and out.resolve() == project.routes_dir:
+        if framework != project.slot.framework:
+            raise UsageError(
+                f"{project.slot.output}/ holds this {project.stack} project's {project.slot.framework} routes, "
+                f"not {framework}",
+                f"use --framework {project.slot.framework}, or another --output folder",
+            )
+        return project.slot.framework, out, project
+    return framework or "express", out, None
+
+
 def generate(
     spec_path: str | Path,
-    framework: str,
-    output: str | Path,
+    framework: str | None,
+    output: str | Path | None = None,
     *,
     types_only: bool = False,
     check: bool = False,
+    cwd: Path | None = None,
 ) -> RoutesResult:
-    """Generate (or with ``check``, compare) the routes for ``framework`` into ``output``."""
-    out = Path(output)
+    """Generate (or with ``check``, compare) the routes for ``framework`` into ``output``.
+
+    Inside a project ``scaffold new`` made (found from ``cwd``, default the working folder), ``framework`` and
+    ``output`` default to the project's conventional routes folder, which its app mounts on its own.
+    """
+    framework, out, project = resolve_target(framework, output, types_only, cwd or Path.cwd())
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder", "pass a folder for --output")
     manifest = _read_manifest(out)
@@ -96,6 +144,8 @@ def generate(
             "use another --output folder for another framework",
         )
     plan, count, warnings, digest = build(spec_path, framework, types_only)
+    if project is not None and project.auth:
+        _wire_project_security(plan, framework)
     result = RoutesResult(
         spec=str(spec_path),
         framework=framework,
@@ -168,6 +218,17 @@ def generate(
     }
     (out / MANIFEST).write_text(json.dumps(document, indent=2) + "\n")
     return result
+
+
+def _wire_project_security(plan: Plan, framework: str) -> None:
+    """Security hooks that verify the project's own access tokens (written once, like the plain hooks)."""
+    from importlib import resources
+
+    templates = resources.files("stanchion.scaffold.routes").joinpath("templates")
+    if framework == "fastapi":
+        plan.user["security.py"] = templates.joinpath("py", "security_project.py.tmpl").read_text("utf-8")
+    else:
+        plan.user["security.ts"] = templates.joinpath("ts", "security-project.ts").read_text("utf-8")
 
 
 def _check(out: Path, plan: Plan, previous: dict[str, str], result: RoutesResult) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pprint
 from importlib import resources
 from typing import Any
 
@@ -49,8 +48,45 @@ def _template(name: str) -> str:
     return resources.files("stanchion.scaffold.routes").joinpath("templates", "py", name).read_text("utf-8")
 
 
-def _literal(value: Any) -> str:
-    return pprint.pformat(value, indent=1, width=100, sort_dicts=False)
+# ruff's default line length: a literal split at it stays split (trailing commas) at any wider one.
+_WIDTH = 88
+
+
+def _string(text: str) -> str:
+    """A string literal as ruff format writes it: double quotes unless single ones need fewer escapes."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    if '"' in text and "'" not in text:
+        return "'" + quoted[1:-1].replace('\\"', '"') + "'"
+    return quoted
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_string(str(k))}: {_flat(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    if isinstance(value, str):
+        return _string(value)
+    return repr(value)
+
+
+def _literal(value: Any, indent: int = 4, used: int = 0) -> str:
+    """A Python literal of JSON-shaped data in ruff format's layout: on one line when it fits (``used``
+    columns of the line are taken), otherwise one item per line with a trailing comma."""
+    flat = _flat(value)
+    if used + len(flat) <= _WIDTH or not isinstance(value, dict | list | tuple) or not value:
+        return flat
+    pad = " " * (indent + 4)
+    if isinstance(value, dict):
+        items = [
+            f"{pad}{_string(str(k))}: {_literal(v, indent + 4, indent + 4 + len(_string(str(k))) + 3)},"
+            for k, v in value.items()
+        ]
+        opening, closing = "{", "}"
+    else:
+        items = [f"{pad}{_literal(v, indent + 4, indent + 5)}," for v in value]
+        opening, closing = "[", "]"
+    return "\n".join([opening, *items, " " * indent + closing])
 
 
 def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
@@ -115,15 +151,24 @@ def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
                 annotation = f"models.{py.type_name(schema.ref, 'res')}"
             else:
                 annotation = f"models.{py.hoist_named(f'{name}_response', schema, 'res')}"
-            body = _literal(stub.body).replace("\n", "\n    ")
-            lines.append(f"    body: {annotation} = {body}")
+            prefix = f"    body: {annotation} = "
+            lines.append(prefix + _literal(stub.body, 4, len(prefix)))
             lines.append(
-                f"    return Result(status={stub.status}, body=body, content_type={stub.content_type!r})"
+                f"    return Result(status={stub.status}, body=body, content_type={_string(stub.content_type or '')})"
             )
         elif stub.has_body:
-            lines.append(
-                f"    return Result(status={stub.status}, body={_literal(stub.body)}, content_type={stub.content_type!r})"
-            )
+            ctype = _string(stub.content_type or "")
+            call = f"    return Result(status={stub.status}, body={_flat(stub.body)}, content_type={ctype})"
+            if len(call) <= _WIDTH:
+                lines.append(call)
+            else:
+                lines += [
+                    "    return Result(",
+                    f"        status={stub.status},",
+                    f"        body={_literal(stub.body, 8, 14)},",
+                    f"        content_type={ctype},",
+                    "    )",
+                ]
         else:
             lines.append(f"    return Result(status={stub.status})")
         plan.handlers[op.operation_id] = (

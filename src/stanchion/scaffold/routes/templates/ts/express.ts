@@ -14,9 +14,21 @@ function send(res: Response, out: RawResponse): void {
   else res.end(typeof out.body === "string" ? out.body : Buffer.from(out.body));
 }
 
+export interface RoutesOptions {
+  /** Hand a request whose path no operation matches to the app's next routes instead of answering 404. */
+  fallthrough?: boolean;
+}
+
 /** An Express router serving every operation of the spec; mount it with app.use(prefix, routes()). */
-export function routes(): express.Router {
+export function routes(options: RoutesOptions = {}): express.Router {
   const router = express.Router();
+  if (options.fallthrough) {
+    router.use((req: Request, _res: Response, next: NextFunction) => {
+      const path = req.path;
+      if (operations.some((op) => op.pattern.test(path))) next();
+      else next("router");
+    });
+  }
   router.use(express.raw({ type: () => true, limit: "10mb" }));
   router.use((req: Request, res: Response, next: NextFunction) => {
     const body = Buffer.isBuffer(req.body) ? req.body : null;

@@ -212,7 +212,7 @@ export const v = {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown '${property}': expected one of ${Object.keys(mapping).join(", ")}` });
         return;
       }
-      const result = mapping[tag].safeParse(x);
+      const result = (mapping[tag] as z.ZodTypeAny).safeParse(x);
       if (!result.success) {
         for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: z.ZodIssueCode.custom, message: issue.message });
       }
@@ -254,7 +254,7 @@ function fromValues(values: string[], p: ParamSpec): unknown {
     return parts.map((s) => coerce(s, shape.items));
   }
   if (shape.t === "object") {
-    const parts = values[0].split(",");
+    const parts = (values[0] ?? "").split(",");
     const out: Record<string, unknown> = {};
     if (p.explode && p.in !== "query") {
       for (const pair of parts) {
@@ -265,11 +265,14 @@ function fromValues(values: string[], p: ParamSpec): unknown {
       }
     } else {
       if (parts.length % 2 !== 0) throw new Problem("validation", 400, "Invalid request", `parameter '${p.name}' is malformed`);
-      for (let i = 0; i < parts.length; i += 2) out[parts[i]] = coerce(parts[i + 1], shape.props[parts[i]] ?? { t: "any" });
+      for (let i = 0; i < parts.length; i += 2) {
+        const key = parts[i] as string;
+        out[key] = coerce(parts[i + 1] as string, shape.props[key] ?? { t: "any" });
+      }
     }
     return out;
   }
-  return coerce(values[values.length - 1], shape);
+  return coerce(values[values.length - 1] as string, shape);
 }
 
 function decode(s: string, plus: boolean): string {
@@ -322,7 +325,7 @@ function queryValues(query: Map<string, string[]>, p: ParamSpec): string[] | und
     const props: Record<string, string> = {};
     for (const [key, values] of query) {
       const m = /^(.+)\[([^\]]*)\]$/.exec(key);
-      if (m && m[1] === p.name) props[m[2]] = values[values.length - 1];
+      if (m && m[1] === p.name) props[m[2] as string] = values[values.length - 1] as string;
     }
     return Object.keys(props).length ? [Object.entries(props).flat().join(",")] : undefined;
   }
@@ -330,7 +333,7 @@ function queryValues(query: Map<string, string[]>, p: ParamSpec): string[] | und
     const props: string[] = [];
     for (const key of Object.keys(p.shape.props)) {
       const values = query.get(key);
-      if (values) props.push(key, values[values.length - 1]);
+      if (values) props.push(key, values[values.length - 1] as string);
     }
     return props.length ? [props.join(",")] : undefined;
   }
@@ -352,7 +355,7 @@ function issues(error: z.ZodError): string {
 // -- bodies ---------------------------------------------------------------------------------------------
 
 function mediaType(value: string | undefined): string | null {
-  return value ? value.split(";")[0].trim().toLowerCase() : null;
+  return value ? (value.split(";")[0] ?? "").trim().toLowerCase() : null;
 }
 
 function matchBody(op: OperationSpec, ctype: string): BodySpec | undefined {
@@ -457,7 +460,7 @@ async function authenticate(
     const principals: Record<string, Principal> = {};
     let ok = true;
     for (const [name, scopes] of Object.entries(requirement)) {
-      const scheme = schemes[name];
+      const scheme = schemes[name] as SchemeSpec;
       const ctx = { scheme: name, scopes };
       let principal: Principal | null = null;
       const auth = headerValue(req.headers, "authorization") ?? "";
@@ -465,7 +468,7 @@ async function authenticate(
         challenges.add('Basic realm="api"');
         const m = /^Basic\s+(\S+)$/i.exec(auth);
         if (m && hooks.verifyBasic) {
-          const decoded = Buffer.from(m[1], "base64").toString("utf8");
+          const decoded = Buffer.from(m[1] as string, "base64").toString("utf8");
           const at = decoded.indexOf(":");
           if (at >= 0) principal = await hooks.verifyBasic(decoded.slice(0, at), decoded.slice(at + 1), ctx);
         }
@@ -479,7 +482,7 @@ async function authenticate(
       } else {
         challenges.add('Bearer realm="api"');
         const m = /^Bearer\s+(\S+)$/i.exec(auth);
-        if (m && hooks.verifyBearer) principal = await hooks.verifyBearer(m[1], ctx);
+        if (m && hooks.verifyBearer) principal = await hooks.verifyBearer(m[1] as string, ctx);
       }
       if (!principal) {
         ok = false;
@@ -580,7 +583,7 @@ export async function dispatch(
     const input: HandlerInput = { params: {}, query: {}, headers: {}, cookies: {}, body: undefined, contentType: null, principals };
     for (const p of op.params) {
       let values: string[] | undefined;
-      if (p.in === "path") values = pathValue(decode(match[op.pathParams.indexOf(p.name) + 1], false), p);
+      if (p.in === "path") values = pathValue(decode(match[op.pathParams.indexOf(p.name) + 1] ?? "", false), p);
       else if (p.in === "query") values = queryValues(query, p);
       else if (p.in === "header") {
         const h = headerValue(req.headers, p.name);
@@ -598,7 +601,7 @@ export async function dispatch(
     }
     input.contentType = mediaType(headerValue(req.headers, "content-type"));
     input.body = await parseBody(op, req, input.contentType);
-    const result = await handlers[op.id](input);
+    const result = await (handlers[op.id] as AnyHandler)(input);
     return render(op, result);
   } catch (error) {
     if (error instanceof Problem) return problemResponse(op, error);
