@@ -52,10 +52,6 @@ def group() -> None:
     """
 
 
-#: the name stanchion.cli.main.COMMANDS looks up
-app = group
-
-
 @group.command("create")
 @click.argument("name")
 @dir_option

@@ -104,9 +104,6 @@ def group(
     out.result(decision.to_json(), render_text(decision, explain=explain))
 
 
-app = group
-
-
 @group.group("profiles", context_settings={"help_option_names": ["-h", "--help"]})
 def profiles() -> None:
     """List, show and validate decision profiles (built-in and custom).
