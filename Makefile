@@ -31,7 +31,8 @@ demo: $(STAMP)
 	@PATH="$(CURDIR)/$(BIN):$$PATH" scripts/demo.sh
 
 bench: system $(STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit $$?; done
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@rc=0; for b in benchmarks/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || rc=1; done; exit $$rc
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build demo-output
