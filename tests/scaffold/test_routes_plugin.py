@@ -223,3 +223,5 @@ def test_an_unreadable_marker_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / MARKER).write_text('{"stack": "rails"}')
     with pytest.raises(UsageError, match="names no known stack"):
         generate(PETSTORE, None, cwd=tmp_path)
+    # An explicit --output is not held up by it.
+    assert generate(PETSTORE, "express", tmp_path / "routes", cwd=tmp_path).operations == 4

@@ -80,7 +80,12 @@ def resolve_target(
     Also returns that project when the output is its conventional routes folder (the app mounts it, and the
     security hooks are wired to the project's own JWTs).
     """
-    project = find_project(cwd)
+    try:
+        project = find_project(cwd)
+    except UsageError:
+        if output is None:
+            raise
+        project = None  # a broken marker does not stand in the way of an explicit --output
     if output is None:
         if project is None or types_only:
             where = (
