@@ -299,7 +299,9 @@ def lint_command(
     PostgreSQL rules follow squawk and strong_migrations; with --database-url a rewrite or
     lock of an empty table drops to info. Suppress one finding with a reason:
       -- stanchion:ignore ban-drop-column -- unused since 4.2
-    Exit 1 when an error remains.
+    Exit 1 when an error remains. The dialect comes from --dialect, else --database-url,
+    else a database_url you configured (DATABASE_URL, STANCHION_DATABASE_URL or the
+    config file; not the SQLite default), else the SQL itself (PostgreSQL when unsure).
 
     \b
     Examples:
@@ -311,6 +313,8 @@ def lint_command(
 
     json_mode = json_mode or fmt == "json"
     out = output(ctx, json_mode)
+    if dialect is None and database_url is None:
+        dialect = _configured_dialect()
     result = lint(list(paths), dialect=dialect, database_url=database_url, only=list(rules) or None)
     if fmt == "github" and not json_mode:
         level = {"error": "error", "warning": "warning", "info": "notice"}
@@ -362,3 +366,13 @@ def rules_command(ctx: click.Context, kind: str | None, markdown: bool, json_mod
             f"{k:<8} {r['id']:<34} {r['severity']:<8} {r['summary']}" for k in document for r in document[k]
         )
     out.result(document, text)
+
+
+def _configured_dialect() -> str | None:
+    """The dialect of a database URL the user configured (not the embedded default), as a hint for lint."""
+    from stanchion.db.url import parse_url
+
+    settings = settings_for()
+    if settings.sources["database_url"] == "default":
+        return None
+    return parse_url(settings.database_url).dialect
