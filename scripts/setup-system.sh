@@ -11,6 +11,17 @@ packages=(
   openssl                                                 # load tests: a self-signed certificate for the TLS server
 )
 
+# Node.js 20 or newer with npm builds and tests the generated TypeScript projects; it is the machine's own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "setup-system: node and npm not found; install Node.js 20 or newer with npm" >&2
+  exit 3
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "setup-system: Node.js $node_major found; the generated projects need Node.js 20 or newer" >&2
+  exit 3
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
