@@ -16,15 +16,38 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stanchion.scaffold.ir import Resource
+
+if TYPE_CHECKING:
+    from stanchion.scaffold.new import ProjectOptions
 
 #: name -> stack package (the package holds ``emitter.py`` with ``emit(api, options, target)``).
 STACKS: dict[str, str] = {
     "express-typescript": "stanchion.scaffold.stacks.express_typescript",
     "fastapi": "stanchion.scaffold.stacks.fastapi",
 }
+
+
+def lock_layer(options: ProjectOptions) -> str:
+    """The layer holding the lockfile for these options (the minimal project has fewer dependencies)."""
+    return "lock-minimal" if options.minimal else "lock-full"
+
+
+def layers(options: ProjectOptions) -> list[str]:
+    """The template layers the options ask for, in the order they are applied (later ones win)."""
+    chosen = ["base"]
+    if not options.minimal:
+        chosen.append("db")
+    if options.auth:
+        chosen.append("auth")
+    if options.docker:
+        chosen.append("docker")
+    if options.ci:
+        chosen.append("ci")
+    chosen.append(lock_layer(options))
+    return chosen
 
 
 def _out_name(part: str) -> str:

@@ -14,30 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stanchion.scaffold.ir import Api, Property, Resource, Schema, SchemaType
-from stanchion.scaffold.stacks import render_layers
+from stanchion.scaffold.stacks import layers, lock_layer, render_layers
 
 if TYPE_CHECKING:
     from stanchion.scaffold.new import ProjectOptions
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def layers(options: ProjectOptions) -> list[str]:
-    chosen = ["base"]
-    if not options.minimal:
-        chosen.append("db")
-    if options.auth:
-        chosen.append("auth")
-    if options.docker:
-        chosen.append("docker")
-    if options.ci:
-        chosen.append("ci")
-    chosen.append(lock_layer(options))
-    return chosen
-
-
-def lock_layer(options: ProjectOptions) -> str:
-    return "lock-minimal" if options.minimal else "lock-full"
 
 
 def camel(name: str) -> str:

@@ -13,26 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stanchion.scaffold.ir import Api, Property, Resource, Schema, SchemaType
-from stanchion.scaffold.stacks import render_layers
+from stanchion.scaffold.stacks import layers, render_layers
 
 if TYPE_CHECKING:
     from stanchion.scaffold.new import ProjectOptions
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def layers(options: ProjectOptions) -> list[str]:
-    chosen = ["base"]
-    if not options.minimal:
-        chosen.append("db")
-    if options.auth:
-        chosen.append("auth")
-    if options.docker:
-        chosen.append("docker")
-    if options.ci:
-        chosen.append("ci")
-    chosen.append("lock-minimal" if options.minimal else "lock-full")
-    return chosen
 
 
 def py_type(schema: Schema) -> str:
