@@ -79,3 +79,46 @@ def test_statement_timeout_is_not_retried_and_concurrent_index_hint(
     with pytest.raises(MigrationFailed, match="cannot run inside a transaction block") as caught:
         db.migrate(db_url, directory=migrations_dir)
     assert "transaction:false" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_cli_passes_timeout_options_to_the_runner(
+    engine: str, db_url: str, migrations_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stanchion.cli.main import main
+
+    setup = dialect_for(db_url).connect()
+    query(setup, "CREATE TABLE busy (id integer)")
+    setup.close()
+    write(
+        migrations_dir,
+        "001_alter",
+        "ALTER TABLE busy ADD COLUMN note text;",
+        "ALTER TABLE busy DROP COLUMN note;",
+    )
+    holder = dialect_for(db_url).connect()
+    try:
+        for sql in HOLD[engine]:
+            execute(holder, sql)
+        code = main(
+            [
+                "db",
+                "migrate",
+                "--database-url",
+                db_url,
+                "--dir",
+                str(migrations_dir),
+                "--lock-timeout",
+                "300ms",
+                "--lock-retries",
+                "1",
+                "--lock-wait",
+                "5",
+            ]
+        )
+        err = capsys.readouterr().err
+        assert code == 1
+        assert TIMEOUT_TEXT[engine] in err
+        assert "attempt 2 of 2" in err
+    finally:
+        holder.close()

@@ -91,8 +91,23 @@ dry_run_option: Callable[[F], F] = click.option(
 )
 
 
+_TIMEOUTS_KEY = "stanchion.db.timeouts"
+
+
+def _collect_timeout(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_TIMEOUTS_KEY, {})[param.name] = value
+    return value
+
+
+def timeouts(ctx: click.Context) -> dict[str, Any]:
+    """The values of the options :func:`timeout_options` added, as keyword arguments for the core."""
+    return dict(ctx.meta.get(_TIMEOUTS_KEY, {}))
+
+
 def timeout_options(func: F) -> F:
-    """--lock-timeout, --statement-timeout, --lock-retries and --lock-wait."""
+    """--lock-timeout, --statement-timeout, --lock-retries and --lock-wait, handed to the command as one
+    group: pass ``**timeouts(ctx)`` to the core."""
+    shared: dict[str, Any] = {"expose_value": False, "callback": _collect_timeout}
     func = click.option(
         "--lock-wait",
         type=float,
@@ -100,6 +115,7 @@ def timeout_options(func: F) -> F:
         show_default=True,
         metavar="SECONDS",
         help="How long to wait for another migration run to finish.",
+        **shared,
     )(func)
     func = click.option(
         "--lock-retries",
@@ -107,18 +123,21 @@ def timeout_options(func: F) -> F:
         default=3,
         show_default=True,
         help="Retries (with backoff) of a migration that hit the lock timeout.",
+        **shared,
     )(func)
     func = click.option(
         "--statement-timeout",
         default=None,
         metavar="DURATION",
         help="Per-statement limit on PostgreSQL and MySQL, e.g. 30s (default: config statement_timeout).",
+        **shared,
     )(func)
     func = click.option(
         "--lock-timeout",
         default=None,
         metavar="DURATION",
         help="Longest wait for a table lock on PostgreSQL and MySQL (default: config lock_timeout, 5s).",
+        **shared,
     )(func)
     return func
 
@@ -190,10 +209,6 @@ def migrate_command(
     dry_run: bool,
     resume: bool,
     allow_out_of_order: bool,
-    lock_timeout: str | None,
-    statement_timeout: str | None,
-    lock_retries: int,
-    lock_wait: float,
     yes: bool,
     json_mode: bool,
 ) -> None:
@@ -238,10 +253,7 @@ def migrate_command(
             dry_run=dry_run,
             resume=resume,
             allow_out_of_order=allow_out_of_order,
-            lock_timeout=lock_timeout,
-            statement_timeout=statement_timeout,
-            lock_retries=lock_retries,
-            lock_wait=lock_wait,
+            **timeouts(ctx),
             notify=notify,
         )
     _finish_run(out, result)
@@ -268,10 +280,6 @@ def rollback_command(
     steps: int | None,
     to: str | None,
     dry_run: bool,
-    lock_timeout: str | None,
-    statement_timeout: str | None,
-    lock_retries: int,
-    lock_wait: float,
     yes: bool,
     json_mode: bool,
 ) -> None:
@@ -304,10 +312,7 @@ def rollback_command(
         result = core.rollback(
             database_url,
             dry_run=dry_run,
-            lock_timeout=lock_timeout,
-            statement_timeout=statement_timeout,
-            lock_retries=lock_retries,
-            lock_wait=lock_wait,
+            **timeouts(ctx),
             notify=notify,
             **common,
         )
@@ -329,10 +334,6 @@ def redo_command(
     directory: str | None,
     fmt: str | None,
     dry_run: bool,
-    lock_timeout: str | None,
-    statement_timeout: str | None,
-    lock_retries: int,
-    lock_wait: float,
     yes: bool,
     json_mode: bool,
 ) -> None:
@@ -354,10 +355,7 @@ def redo_command(
             directory=directory,
             format=fmt,
             dry_run=dry_run,
-            lock_timeout=lock_timeout,
-            statement_timeout=statement_timeout,
-            lock_retries=lock_retries,
-            lock_wait=lock_wait,
+            **timeouts(ctx),
             notify=notify,
         )
     _finish_run(out, result)
@@ -496,10 +494,6 @@ def apply_command(
     file: str,
     database_url: str | None,
     dry_run: bool,
-    lock_timeout: str | None,
-    statement_timeout: str | None,
-    lock_retries: int,
-    lock_wait: float,
     json_mode: bool,
 ) -> None:
     """Apply one given migration file and record it in the history table.
@@ -520,10 +514,7 @@ def apply_command(
             file,
             database_url,
             dry_run=dry_run,
-            lock_timeout=lock_timeout,
-            statement_timeout=statement_timeout,
-            lock_retries=lock_retries,
-            lock_wait=lock_wait,
+            **timeouts(ctx),
             notify=notify,
         )
     _finish_run(out, result)
