@@ -50,6 +50,9 @@ def main() -> int:
 
     import stanchion.db as db
 
+    # A wheel install compiles bytecode at install time; an editable checkout (or PYTHONDONTWRITEBYTECODE)
+    # would otherwise recompile every edited module on each run and time the compiler, not the command.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
     work = Path(tempfile.mkdtemp(prefix="stanchion-status-"))
     server = PostgresServer().start()
     rows: list[tuple[str, float]] = []

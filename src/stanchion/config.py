@@ -15,9 +15,7 @@ so ``stanchion config`` can show it (with passwords masked).
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +77,8 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a config file exists: keeps start-up lean
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -103,6 +103,8 @@ def _coerce(key: str, value: Any, where: str) -> Any:
 
 
 def _unknown_key(key: str, where: str) -> ConfigError:
+    import difflib
+
     close = difflib.get_close_matches(key, [*KEYS, *SECTIONS], n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(KEYS))}"
     return ConfigError(f"{where}: unknown key '{key}'", hint)

@@ -15,6 +15,7 @@ matched with patterns; SQL itself is never split here (see :mod:`stanchion.db.di
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -30,7 +31,8 @@ _GOLANG = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 _DBMATE = re.compile(r"^(\d+)_?(.*)\.sql$")
 _FLYWAY = re.compile(r"^([VUR])((?:\d+(?:[._]\d+)*)?)__(.+)\.sql$")
 _PRISMA_DIR = re.compile(r"^(\d+)_(.+)$")
-_MARKER = re.compile(r"^--\s*migrate:(up|down)\b(.*)$")
+_MARKER_LINE = re.compile(r"^[ \t]*--[ \t]*migrate:(up|down)\b([^\n]*)$", re.MULTILINE)
+_VERSION_PARTS = re.compile(r"[._]")
 
 
 @dataclass(frozen=True)
@@ -67,49 +69,51 @@ def checksum(sql: str) -> str:
     return hashlib.sha256(sql.replace("\r\n", "\n").encode()).hexdigest()
 
 
+@functools.cache
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.split(r"[._]", version) if part.isdigit())
+    return tuple(int(part) for part in _VERSION_PARTS.split(version) if part.isdigit())
 
 
 def parse_sections(path: Path, text: str, version: str, name: str, layout: str) -> Migration:
-    """Read a dbmate-style file: ``-- migrate:up [transaction:false]`` and ``-- migrate:down`` sections."""
-    sections: dict[str, list[str]] = {}
+    """Read a dbmate-style file: ``-- migrate:up [transaction:false]`` and ``-- migrate:down`` sections.
+
+    A section runs from the line after its marker to the next marker (or the end of the file); text before
+    the first marker is ignored. Markers are found with one multiline search, not line by line, so
+    reading a thousand files stays cheap.
+    """
+    sections: dict[str, str] = {}
     options: dict[str, str] = {}
     starts: dict[str, int] = {}
-    current: str | None = None
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        match = _MARKER.match(line.strip()) if line.lstrip().startswith("--") else None
-        if match:
-            current = match.group(1)
-            if current in sections:
+    markers = list(_MARKER_LINE.finditer(text))
+    for index, match in enumerate(markers):
+        current = match.group(1)
+        number = text.count("\n", 0, match.start()) + 1
+        if current in sections:
+            raise UsageError(
+                f"{path}:{number}: a second '-- migrate:{current}' section",
+                "keep one up and at most one down section per file",
+            )
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
+        sections[current] = text[match.end() + 1 : end]
+        options[current] = match.group(2).strip()
+        starts[current] = number + 1
+        for option in options[current].split():
+            if option not in ("transaction:false", "transaction:true"):
                 raise UsageError(
-                    f"{path}:{number}: a second '-- migrate:{current}' section",
-                    "keep one up and at most one down section per file",
+                    f"{path}:{number}: unknown option '{option}' on the migrate:{current} line",
+                    "the only option is transaction:false",
                 )
-            sections[current] = []
-            options[current] = match.group(2).strip()
-            starts[current] = number + 1
-            for option in options[current].split():
-                if option not in ("transaction:false", "transaction:true"):
-                    raise UsageError(
-                        f"{path}:{number}: unknown option '{option}' on the migrate:{current} line",
-                        "the only option is transaction:false",
-                    )
-            continue
-        if current is not None:
-            sections[current].append(line)
     if "up" not in sections:
         raise UsageError(
             f"{path}: no '-- migrate:up' section",
             "start the file with a '-- migrate:up' line, then the SQL, then '-- migrate:down' and its SQL",
         )
-    down = "".join(sections["down"]) if "down" in sections else None
     return Migration(
         version=version,
         name=name,
         path=path,
-        up="".join(sections["up"]),
-        down=down,
+        up=sections["up"],
+        down=sections.get("down"),
         layout=layout,
         transaction="transaction:false" not in options["up"],
         down_transaction="transaction:false" not in options.get("down", ""),
@@ -120,8 +124,8 @@ def parse_sections(path: Path, text: str, version: str, name: str, layout: str) 
 
 def _read(path: Path) -> str:
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:
+            return handle.read().decode()
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text ({exc.reason})", "save the file as UTF-8") from exc
 
@@ -277,7 +281,7 @@ def read_file(path: Path) -> Migration:
         return Migration(match.group(2).replace("_", "."), match.group(3), path, text, None, kind)
     match = _DBMATE.match(path.name)
     version, name = (match.group(1), match.group(2)) if match else (path.stem, "")
-    if any(_MARKER.match(line.strip()) for line in text.splitlines()):
+    if _MARKER_LINE.search(text):
         return parse_sections(path, text, version, name, "stanchion")
     return Migration(version, name, path, text, None, "plain")
 
