@@ -102,6 +102,23 @@ def test_dbmate_sections_and_options(tmp_path: Path) -> None:
         files.read_file(path)
 
 
+def test_section_bounds_line_numbers_and_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "20240101000000_x.sql"
+    text = "-- a note\r\n\r\n  -- migrate:up\r\nCREATE TABLE t (x int);\r\n--migrate:down\r\nDROP TABLE t;"
+    path.write_bytes(text.encode())
+    migration = files.read_file(path)
+    assert migration.up == "CREATE TABLE t (x int);\r\n"
+    assert migration.down == "DROP TABLE t;"
+    assert (migration.up_line, migration.down_line) == (4, 6)
+    assert migration.checksum == files.checksum("CREATE TABLE t (x int);\n")
+    path.write_text("-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;\n-- migrate:up\nSELECT 3;\n")
+    with pytest.raises(UsageError, match=r":5: a second '-- migrate:up' section"):
+        files.read_file(path)
+    path.write_text("-- migrate:upgrade\nSELECT 1;\n")
+    with pytest.raises(UsageError, match="no '-- migrate:up' section"):
+        files.load(tmp_path)
+
+
 def test_create_names_and_no_transaction(tmp_path: Path) -> None:
     folder = tmp_path / "m"
     first = db.create("Add users table", directory=folder).files[0]
