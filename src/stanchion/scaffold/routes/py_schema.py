@@ -10,6 +10,7 @@ members are quoted forward references; aliases are emitted after every TypedDict
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from stanchion.scaffold import ir
@@ -262,11 +263,20 @@ class PySchemas:
                 lo = max(lo, -(2**bits)) if lo is not None else -(2**bits)
                 hi = min(hi, 2**bits - 1) if hi is not None else 2**bits - 1
             args = []
-            if lo is not None:
-                args.append(f"{'gt' if s.exclusive_minimum else 'ge'}={_num(lo)}")
-            if hi is not None:
-                args.append(f"{'lt' if s.exclusive_maximum else 'le'}={_num(hi)}")
-            meta = [f"Field({', '.join(args)})"] if args else []
+            meta = []
+            if t is ir.SchemaType.INTEGER:
+                low, high = _int_bounds(lo, hi, s.exclusive_minimum, s.exclusive_maximum)
+                if (low is not None and low < -(2**63)) or (high is not None and high >= 2**63):
+                    meta.append(f"AfterValidator(rt.check_range({low}, {high}))")
+                else:
+                    args += [f"ge={low}"] if low is not None else []
+                    args += [f"le={high}"] if high is not None else []
+            else:
+                if lo is not None:
+                    args.append(f"{'gt' if s.exclusive_minimum else 'ge'}={_num(lo)}")
+                if hi is not None:
+                    args.append(f"{'lt' if s.exclusive_maximum else 'le'}={_num(hi)}")
+            meta = ([f"Field({', '.join(args)})"] if args else []) + meta
             if s.multiple_of:
                 meta.append(f"AfterValidator(rt.check_multiple_of({_num(s.multiple_of)}))")
             return f"Annotated[{base}, {', '.join(meta)}]" if meta else base
@@ -305,7 +315,18 @@ class PySchemas:
             props = ", ".join(f"{json.dumps(k)}: {self.shape(p, depth + 1)}" for k, p in s.properties.items())
             return f'{{"t": "object", "props": {{{props}}}}}'
         kind = s.type.value if s.type.value in ("string", "integer", "number", "boolean", "null") else "any"
+        if kind == "string" and s.format == "binary":
+            return '{"t": "string", "f": "binary"}'
         return f'{{"t": "{kind}"}}'
+
+
+def _int_bounds(
+    lo: float | None, hi: float | None, exclusive_lo: bool, exclusive_hi: bool
+) -> tuple[int | None, int | None]:
+    """Integer schema bounds as inclusive Python ints (specs write them as floats, or beyond 64 bits)."""
+    low = None if lo is None else math.floor(lo) + 1 if exclusive_lo else math.ceil(lo)
+    high = None if hi is None else math.ceil(hi) - 1 if exclusive_hi else math.floor(hi)
+    return low, high
 
 
 def _num(value: float) -> str:

@@ -261,8 +261,8 @@ class TsSchemas:
             props = ", ".join(f"{lit(k)}: {self.shape(p, depth + 1)}" for k, p in s.properties.items())
             return f'{{ t: "object", props: {{ {props} }} }}'
         kind = s.type.value if s.type.value in ("string", "integer", "number", "boolean", "null") else "any"
-        if kind == "integer" and s.format in ("int32", "int64"):
-            return f'{{ t: "integer", f: "{s.format}" }}'
+        if (kind, s.format) in (("integer", "int32"), ("integer", "int64"), ("string", "binary")):
+            return f'{{ t: "{kind}", f: "{s.format}" }}'
         return f'{{ t: "{kind}" }}'
 
 

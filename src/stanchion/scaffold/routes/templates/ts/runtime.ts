@@ -431,8 +431,13 @@ async function parseBody(op: OperationSpec, req: RawRequest, ctype: string | nul
       entries.push([key, typeof item === "string" ? item : new Uint8Array(await item.arrayBuffer())]);
     }
     value = formObject(entries, spec.shape);
-  } else if (ctype.startsWith("text/")) {
-    value = Buffer.from(bytes).toString("utf8");
+  } else if (ctype.startsWith("text/") || (spec.shape.t === "string" && spec.shape.f !== "binary")) {
+    // text, or any other media type the spec describes as a (non-binary) string: UTF-8 text
+    try {
+      value = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new Problem("validation", 400, "Invalid request", "the body is not UTF-8 text");
+    }
   } else {
     value = bytes;
   }
