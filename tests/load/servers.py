@@ -9,6 +9,10 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/malformed``: a response that is not HTTP; ``/reset``: a TCP reset; ``/hang``: never answers;
 * ``/truncate``: closes halfway through the body it announced;
 * ``/close``: answers with ``Connection: close`` and closes;
+* ``/http10/<n>``: an HTTP/1.0 answer with an ``n``-byte body and no Content-Length, ended by the close;
+* ``/close-eof/<n>``: the same as HTTP/1.1 with ``Connection: close``;
+* ``/cut-head``: closes in the middle of the response headers;
+* any path asked with HEAD: headers announcing a 3-byte body (none follows, as for every HEAD), then a close;
 * ``/__count``: how many other requests arrived (JSON, with a per-second breakdown); ``/__reset`` zeroes it.
 
 Run: ``python -m tests.load.servers [--tls CERT KEY]``; prints ``READY <port>`` when listening.
@@ -58,6 +62,12 @@ class Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         self.do_GET()
+
+    def do_HEAD(self) -> None:
+        with LOCK:
+            STATE["count"] = int(STATE["count"]) + 1  # type: ignore[call-overload]
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        self.close_connection = True
 
     def do_GET(self) -> None:
         parts = [p for p in self.path.split("?")[0].split("/") if p]
@@ -124,8 +134,21 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif head == "close":
             self._answer(200, close=True)
+        elif head in ("http10", "close-eof"):  # close-delimited body (RFC 9112 section 6.3, rule 8)
+            self.wfile.write(close_delimited(head, int(parts[1])))
+            self.close_connection = True
+        elif head == "cut-head":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: te")
+            self.close_connection = True
         else:
             self._answer(200)
+
+
+def close_delimited(kind: str, size: int) -> bytes:
+    """The whole answer of ``/http10/<size>`` or ``/close-eof/<size>``: headers without a body length."""
+    status = "HTTP/1.0 200 OK" if kind == "http10" else "HTTP/1.1 200 OK\r\nConnection: close"
+    body = bytes(b"abcdefghij"[i % 10] for i in range(size))
+    return f"{status}\r\nContent-Type: text/plain\r\n\r\n".encode() + body
 
 
 class Server(ThreadingHTTPServer):

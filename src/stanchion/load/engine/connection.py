@@ -3,6 +3,13 @@
 Per request it does almost nothing: write prebuilt bytes, take two clock readings, append one integer to a
 preallocated ``array('q')`` and bump one list slot for the status code. No coroutines, futures, timers or
 dictionaries per request. Timeouts are found by the engine's periodic sweep, not by a timer per request.
+
+A response may also end when the server closes the connection (HTTP/1.0, or ``Connection: close``, with
+neither Content-Length nor chunked encoding: RFC 9112 section 6.3, rule 8). httptools has no way to signal
+end of input to the parser, so the connection decides that itself, which needs the response headers. Such
+a response can only be the first on its connection (the close ends the connection), so each connection
+parses its first response through a :class:`FirstResponse` that watches the headers, and every later one
+with a parser that has no header callbacks: keep-alive traffic pays nothing for it.
 """
 
 from __future__ import annotations
@@ -17,11 +24,52 @@ if TYPE_CHECKING:
     from stanchion.load.engine.core import Engine
 
 
+NO_BODY = frozenset((204, 304))
+
+
+class FirstResponse:
+    """Parser callbacks for a connection's first response: learns whether the server's close ends it."""
+
+    __slots__ = ("chunked", "conn", "ends_at_close", "framed", "length")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.length = False  # a Content-Length header was seen
+        self.framed = False  # a Transfer-Encoding header was seen
+        self.chunked = False  # ... and its final coding is chunked
+        self.ends_at_close = False  # headers complete and the body runs until the server closes
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"content-length":
+            self.length = True
+        elif name == b"transfer-encoding":
+            self.framed = True
+            self.chunked = value.rsplit(b",", 1)[-1].strip().lower() == b"chunked"
+
+    def on_headers_complete(self) -> None:
+        conn = self.conn
+        if conn.engine.plan.method == "HEAD":  # no body whatever the headers say: complete at the headers
+            self.ends_at_close = True
+            return
+        status = conn.parser.get_status_code()
+        has_body = status >= 200 and status not in NO_BODY
+        self.ends_at_close = has_body and not self.chunked and (self.framed or not self.length)
+
+    def on_message_complete(self) -> None:
+        conn = self.conn
+        conn.on_message_complete()
+        conn.first = None
+        if not conn.closed:  # kept alive: later responses cannot end at a close, parse them lean
+            conn.parser = HttpResponseParser(conn)
+
+
 class Connection(asyncio.Protocol):
     __slots__ = (
         "busy",
         "closed",
         "engine",
+        "first",
         "got_bytes",
         "intended",
         "parser",
@@ -37,7 +85,8 @@ class Connection(asyncio.Protocol):
         self.engine = engine
         self.target = target
         self.request: bytes = engine.request_bytes[target]
-        self.parser = HttpResponseParser(self)
+        self.first: FirstResponse | None = FirstResponse(self)
+        self.parser = HttpResponseParser(self.first)
         self.transport: Any = None
         self.busy = False
         self.closed = False
@@ -66,7 +115,27 @@ class Connection(asyncio.Protocol):
         if self.closed:
             return
         self.closed = True
-        self.engine.lost(self, exc)
+        first = self.first
+        if exc is None and self.busy and first is not None and first.ends_at_close:
+            self.complete_at_close()
+        else:
+            self.engine.lost(self, exc)
+
+    def complete_at_close(self) -> None:
+        """The server's close ended a response whose headers were complete: record it, then reconnect."""
+        now = perf_counter_ns()
+        engine = self.engine
+        if self.warm:
+            self.warm = False
+        else:
+            engine.latency.append((now - self.intended) // 1000)  # the closed model sets intended = sent
+            if engine.open_model:
+                engine.uncorrected.append((now - self.sent) // 1000)
+            engine.status[self.parser.get_status_code()] += 1
+        self.busy = False
+        self.got_bytes = False
+        self.served += 1
+        engine.replace(self)
 
     # -- httptools callbacks ---------------------------------------------------------------------
     def on_message_complete(self) -> None:

@@ -1,0 +1,77 @@
+"""Responses whose body ends when the server closes the connection (RFC 9112 section 6.3, rule 8).
+
+An HTTP/1.0 answer, or an HTTP/1.1 one with ``Connection: close``, that carries neither Content-Length
+nor chunked encoding is complete when the connection closes: it counts as answered, not as a reset. A
+close before the headers are complete stays a reset. Every load here is bounded and aimed at the test
+server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from stanchion.load import build_plan, run
+from tests.load.conftest import BehaviourServer, run_cli
+from tests.load.servers import close_delimited
+
+
+@pytest.mark.parametrize(
+    ("path", "size"),
+    [("http10", 3), ("http10", 200_000), ("close-eof", 3)],  # 200 KB: the body spans many reads
+)
+def test_closed_model_completes_close_delimited_answers(
+    server: BehaviourServer, path: str, size: int
+) -> None:
+    result = run(build_plan([server.url(f"/{path}/{size}")], requests=20, concurrency=2, workers=1))
+    assert result.errors == {}, result.errors
+    assert result.sent == 20 and result.completed == 20
+    assert result.status == {200: 20}
+    assert result.latency.get_total_count() == 20
+    assert result.bytes_in == 20 * len(close_delimited(path, size))
+    assert server.count()["count"] == 20  # one request per connection, none resent
+
+
+def test_open_model_completes_close_delimited_answers(server: BehaviourServer) -> None:
+    result = run(
+        build_plan([server.url("/http10/3")], requests=None, rate=20, duration=1, concurrency=2, workers=1)
+    )
+    assert result.errors == {}, result.errors
+    assert result.sent == 20 and result.completed == 20
+    assert result.status == {200: 20}
+    assert result.uncorrected is not None and result.uncorrected.get_total_count() == 20
+    assert result.bytes_in == 20 * len(close_delimited("http10", 3))
+    assert server.count()["count"] == 20
+
+
+def test_connection_close_with_content_length_completes(server: BehaviourServer) -> None:
+    result = run(build_plan([server.url("/close")], requests=20, concurrency=2, workers=1))
+    assert result.errors == {} and result.completed == 20
+    assert server.count()["count"] == 20
+
+
+def test_head_answer_ends_at_its_headers_when_the_server_closes(server: BehaviourServer) -> None:
+    # the parser cannot know a HEAD answer has no body, so it waits for the 3 bytes it announces
+    result = run(build_plan([server.url("/")], method="HEAD", requests=6, concurrency=2, workers=1))
+    assert result.errors == {}, result.errors
+    assert result.completed == 6 and result.status == {200: 6}
+    assert server.count()["count"] == 6
+
+
+@pytest.mark.parametrize("rate", [None, 20])
+def test_close_before_the_headers_end_is_a_reset(server: BehaviourServer, rate: int | None) -> None:
+    options: dict[str, object] = (
+        {"requests": 6} if rate is None else {"requests": None, "rate": rate, "duration": 0.3}
+    )
+    result = run(build_plan([server.url("/cut-head")], concurrency=2, workers=1, **options))  # type: ignore[arg-type]
+    assert result.completed == 0
+    assert result.errors == {"reset": result.sent} and result.sent == 6
+
+
+def test_cli_reports_close_delimited_answers_as_completed(server: BehaviourServer) -> None:
+    proc = run_cli(server.url("/http10/3"), "-n", "5", "-c", "1", "--workers", "1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["requests"]["completed"] == 5 and doc["errors"] == {}
+    assert doc["status"] == {"200": 5}
