@@ -151,3 +151,22 @@ def test_multipart_with_mixed_fields(hard: str) -> None:
     assert request(f"{hard}/pets/1/photos", "POST", body, headers)[0] == 201
     bad = body.replace(b"\r\n5\r\n", b"\r\n9\r\n")
     _problem(*request(f"{hard}/pets/1/photos", "POST", bad, headers), expected=400)
+
+
+def test_a_literal_path_owns_its_url_over_a_template(hard: str) -> None:
+    url = f"{hard}/pets/mine"
+    assert request(url)[0] == 200  # listMyPets, not getPet with petId "mine"
+    status, headers, body = request(url, "DELETE", headers=AUTH)
+    _problem(status, headers, body, expected=405)
+    allow = {m.strip() for m in headers["allow"].split(",")}
+    assert allow == {"GET", "POST"}  # /pets/{petId}'s DELETE is not offered for /pets/mine
+
+
+def test_an_optional_body_is_validated_when_sent(hard: str) -> None:
+    url = f"{hard}/pets/mine"
+    json_type = {"Content-Type": "application/json"}
+    assert request(url, "POST", None, {})[0] == 204
+    assert request(url, "POST", b'{"dryRun": true}', json_type)[0] == 204
+    _problem(*request(url, "POST", b"null", json_type), expected=400)  # the schema is an object: null is not
+    _problem(*request(url, "POST", b'{"dryRun": "yes"}', json_type), expected=400)
+    _problem(*request(url, "POST", b"[1]", json_type), expected=400)

@@ -144,3 +144,24 @@ def test_missing_credentials_is_401_and_scopes_are_checked(
     _problem(*request(f"{url}/pets/1", "DELETE", headers=AUTH), expected=403)
     assert request(f"{url}/pets/1", "DELETE", headers={"Authorization": "Bearer admin-token"})[0] == 204
     assert request(f"{url}/health")[0] == 200  # security: [] is public
+
+
+@pytest.mark.parametrize("framework", TS_FRAMEWORKS)
+def test_a_literal_path_owns_its_url_over_a_template(hard_servers: dict[str, str], framework: str) -> None:
+    url = f"{hard_servers[framework]}/pets/mine"
+    assert request(url)[0] == 200  # listMyPets, not getPet with petId "mine"
+    status, headers, body = request(url, "DELETE", headers=AUTH)
+    _problem(status, headers, body, expected=405)
+    allow = {m.strip() for m in headers["allow"].split(",")}
+    assert allow == {"GET", "POST"}  # /pets/{petId}'s DELETE is not offered for /pets/mine
+
+
+@pytest.mark.parametrize("framework", TS_FRAMEWORKS)
+def test_an_optional_body_is_validated_when_sent(hard_servers: dict[str, str], framework: str) -> None:
+    url = f"{hard_servers[framework]}/pets/mine"
+    json_type = {"Content-Type": "application/json"}
+    assert request(url, "POST", None, {})[0] == 204
+    assert request(url, "POST", b'{"dryRun": true}', json_type)[0] == 204
+    _problem(*request(url, "POST", b"null", json_type), expected=400)  # the schema is an object: null is not
+    _problem(*request(url, "POST", b'{"dryRun": "yes"}', json_type), expected=400)
+    _problem(*request(url, "POST", b"[1]", json_type), expected=400)

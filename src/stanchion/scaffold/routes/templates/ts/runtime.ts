@@ -561,6 +561,25 @@ function render(op: OperationSpec, result: HandlerResult): RawResponse {
 
 // -- the pipeline ---------------------------------------------------------------------------------------
 
+const templateRanks = new Map<string, number[]>();
+
+function moreSpecific(a: string, b: string): boolean {
+  const rank = (t: string): number[] => {
+    let r = templateRanks.get(t);
+    if (!r) {
+      r = t.split("/").map((segment) => (segment.includes("{") ? 1 : 0));
+      templateRanks.set(t, r);
+    }
+    return r;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    if (ra[i] !== rb[i]) return (ra[i] as number) < (rb[i] as number);
+  }
+  return false;
+}
+
 export async function dispatch(
   req: RawRequest,
   operations: OperationSpec[],
@@ -574,8 +593,12 @@ export async function dispatch(
   const method = req.method.toUpperCase();
   let op: OperationSpec | null = null;
   try {
-    const candidates = operations.filter((o) => o.pattern.test(path));
-    if (candidates.length === 0) throw new Problem("notfound", 404, "Not found", `no route for ${path}`);
+    const matching = operations.filter((o) => o.pattern.test(path));
+    if (matching.length === 0) throw new Problem("notfound", 404, "Not found", `no route for ${path}`);
+    // The most specific path template owns the URL (a literal segment beats a parameter, as OpenAPI
+    // says): its methods alone are served and listed in Allow.
+    const owner = matching.reduce((best, o) => (moreSpecific(o.path, best.path) ? o : best)).path;
+    const candidates = matching.filter((o) => o.path === owner);
     op = candidates.find((o) => o.method === method) ?? null;
     if (!op) {
       const allow = [...new Set(candidates.map((o) => o.method))].join(", ");
