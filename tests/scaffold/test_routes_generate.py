@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 
 from stanchion.cli.scaffold_routes import command
 from stanchion.errors import CheckFailed, UsageError
+from stanchion.scaffold.routes.common import path_pattern
 from stanchion.scaffold.routes.generate import MANIFEST, generate
 from tests.scaffold.test_routes_support import DATA
 
@@ -200,3 +202,13 @@ def test_python_types_only(tmp_path: Path) -> None:
     generate(HARD, "fastapi", out, types_only=True)
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "__init__.py", "checks.py", "models.py"]
     assert "PetInput" in (out / "models.py").read_text()
+
+
+def test_literal_path_characters_match_raw_or_percent_encoded() -> None:
+    pattern, names = path_pattern("/<upload_url>/{id}/a b")
+    assert names == ["id"]
+    match = re.compile(pattern)
+    for url in ("/%3Cupload_url%3E/5/a%20b", "/%3cupload_url%3e/5/a b", "/<upload_url>/5/a%20b"):
+        assert match.match(url), url
+    assert not match.match("/upload_url/5/a b")
+    assert not match.match("/%3Cupload_url%3E/5/x/a%20b")

@@ -115,8 +115,21 @@ def path_pattern(path: str) -> tuple[str, list[str]]:
             names.append(part[1:-1])
             pattern += "([^/]+)"
         else:
-            pattern += re.escape(part)
+            pattern += "".join(_literal(ch) for ch in part)
     return f"^{pattern}$", names
+
+
+_PATH_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/")
+
+
+def _literal(ch: str) -> str:
+    """One literal path character as a pattern: as written, or percent-encoded when clients must encode it
+    (``/<upload_url>`` arrives as ``/%3Cupload_url%3E``); hex digits in either case."""
+    if ch in _PATH_SAFE:
+        return re.escape(ch)
+    encoded = "".join(f"%{byte:02X}" for byte in ch.encode())
+    caseless = re.sub(r"[A-F]", lambda m: f"[{m.group().lower()}{m.group()}]", encoded)
+    return f"(?:{re.escape(ch)}|{caseless})"
 
 
 def route_order(op: ir.Operation) -> tuple[int, int, str]:
