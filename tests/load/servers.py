@@ -12,8 +12,12 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/http10/<n>``: an HTTP/1.0 answer with an ``n``-byte body and no Content-Length, ended by the close;
 * ``/close-eof/<n>``: the same as HTTP/1.1 with ``Connection: close``;
 * ``/cut-head``: closes in the middle of the response headers;
-* any path asked with HEAD: headers announcing a 3-byte body (none follows, as for every HEAD), then a close;
-* ``/__count``: how many other requests arrived (JSON, with a per-second breakdown); ``/__reset`` zeroes it.
+* HEAD ``/keep``: headers announcing a 3-byte body (none follows, as for every HEAD), connection kept;
+* HEAD ``/keep-bare``: headers with no body length at all (as nginx answers HEAD for a body it would chunk),
+  connection kept; HEAD ``/keep-http10``: an HTTP/1.0 answer with ``Connection: keep-alive``, kept;
+* any other path asked with HEAD: headers announcing a 3-byte body, then a close;
+* ``/__count``: how many other requests arrived and on how many connections (JSON, with a per-second
+  breakdown); ``/__reset`` zeroes it.
 
 Run: ``python -m tests.load.servers [--tls CERT KEY]``; prints ``READY <port>`` when listening.
 """
@@ -32,7 +36,12 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()  # held by a stall, so a stall blocks every connection
-STATE: dict[str, object] = {"count": 0, "seconds": Counter(), "limit": Counter()}
+STATE: dict[str, object] = {"count": 0, "seconds": Counter(), "limit": Counter(), "peers": set()}
+HEAD_ANSWERS = {  # HEAD path -> the whole answer; the connection stays open after each
+    "keep": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n",
+    "keep-bare": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+    "keep-http10": b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\n",
+}
 HANG_LIMIT = 30.0
 
 
@@ -63,11 +72,25 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         self.do_GET()
 
-    def do_HEAD(self) -> None:
+    def _arrived(self) -> int:
+        """Count one request (and the connection it came on); its number."""
         with LOCK:
-            STATE["count"] = int(STATE["count"]) + 1  # type: ignore[call-overload]
-        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
-        self.close_connection = True
+            count = int(STATE["count"]) + 1  # type: ignore[call-overload]
+            STATE["count"] = count
+            seconds, peers = STATE["seconds"], STATE["peers"]
+            assert isinstance(seconds, Counter) and isinstance(peers, set)
+            seconds[int(time.time())] += 1
+            peers.add(self.client_address)
+        return count
+
+    def do_HEAD(self) -> None:
+        self._arrived()
+        answer = HEAD_ANSWERS.get(self.path.split("?")[0].strip("/"))
+        if answer is None:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+            self.close_connection = True
+        else:
+            self.wfile.write(answer)
 
     def do_GET(self) -> None:
         parts = [p for p in self.path.split("?")[0].split("/") if p]
@@ -75,23 +98,22 @@ class Handler(BaseHTTPRequestHandler):
         if head == "__count":
             with LOCK:
                 seconds = STATE["seconds"]
-                assert isinstance(seconds, Counter)
-                body = json.dumps({"count": STATE["count"], "seconds": sorted(seconds.items())}).encode()
+                peers = STATE["peers"]
+                assert isinstance(seconds, Counter) and isinstance(peers, set)
+                body = json.dumps(
+                    {"count": STATE["count"], "connections": len(peers), "seconds": sorted(seconds.items())}
+                ).encode()
             self._answer(200, body)
             return
         if head == "__reset":
             with LOCK:
                 STATE["count"] = 0
                 STATE["seconds"] = Counter()
+                STATE["peers"] = set()
             self._answer(200)
             return
-        with LOCK:
-            count = int(STATE["count"]) + 1  # type: ignore[call-overload]
-            STATE["count"] = count
-            seconds = STATE["seconds"]
-            assert isinstance(seconds, Counter)
-            now = int(time.time())
-            seconds[now] += 1
+        count = self._arrived()
+        now = int(time.time())
         if head == "delay":  # answer D ms after arrival, whatever parsing the request took
             time.sleep(max(0.0, self.arrived + int(parts[1]) / 1000 - time.perf_counter()))
             self._answer(200)

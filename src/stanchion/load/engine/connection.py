@@ -10,6 +10,14 @@ end of input to the parser, so the connection decides that itself, which needs t
 a response can only be the first on its connection (the close ends the connection), so each connection
 parses its first response through a :class:`FirstResponse` that watches the headers, and every later one
 with a parser that has no header callbacks: keep-alive traffic pays nothing for it.
+
+An answer to HEAD has no body, whatever its Content-Length says, and httptools cannot be told so (only an
+upgrade skips the body), so it would wait for the announced body until the timeout. When the plan's method
+is HEAD, each connection parses through a :class:`HeadParser` instead, which completes every answer at its
+headers and starts a fresh parser for the next. That is safe because a connection never pipelines: it
+writes its next request only once the previous answer is complete (``Engine.ready`` hands requests to idle
+connections only, ``ClosedConnection`` writes from its completion callback), so no byte of the next answer
+can arrive in the chunk that ended the previous one. Other methods never meet this class.
 """
 
 from __future__ import annotations
@@ -49,9 +57,6 @@ class FirstResponse:
 
     def on_headers_complete(self) -> None:
         conn = self.conn
-        if conn.engine.plan.method == "HEAD":  # no body whatever the headers say: complete at the headers
-            self.ends_at_close = True
-            return
         status = conn.parser.get_status_code()
         has_body = status >= 200 and status not in NO_BODY
         self.ends_at_close = has_body and not self.chunked and (self.framed or not self.length)
@@ -62,6 +67,53 @@ class FirstResponse:
         conn.first = None
         if not conn.closed:  # kept alive: later responses cannot end at a close, parse them lean
             conn.parser = HttpResponseParser(conn)
+
+
+class HeadParser:
+    """The parser of a connection whose plan sends HEAD: every answer is complete at its headers.
+
+    It stands where the connection keeps its parser (``feed_data``, ``get_status_code``,
+    ``should_keep_alive``), so the connection's completion callbacks run unchanged. Whether the connection
+    stays open is decided from the version and the Connection header alone (RFC 9112 section 9.3):
+    llhttp's own answer also asks whether the body would end at the close, which a HEAD answer without
+    Content-Length would, though it has no body at all.
+    """
+
+    __slots__ = ("close", "conn", "keep", "keep_alive", "parser", "status")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.parser = HttpResponseParser(self)
+        self.status = 0
+        self.keep_alive = False
+        self.close = False  # this answer's Connection header names "close"
+        self.keep = False  # ... or "keep-alive"
+
+    def feed_data(self, data: bytes) -> None:
+        self.parser.feed_data(data)
+
+    def get_status_code(self) -> int:
+        return self.status
+
+    def should_keep_alive(self) -> bool:
+        return self.keep_alive
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == b"connection":
+            tokens = [token.strip() for token in value.lower().split(b",")]
+            self.close = self.close or b"close" in tokens
+            self.keep = self.keep or b"keep-alive" in tokens
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser
+        self.status = parser.get_status_code()
+        self.keep_alive = not self.close and (self.keep or parser.get_http_version() >= "1.1")
+        self.close = self.keep = False
+        conn = self.conn
+        conn.on_message_complete()  # may write the next request; its answer comes in a later read
+        if not conn.closed:
+            # the old parser still waits for the announced body: the next answer starts on a fresh one
+            self.parser = HttpResponseParser(self)
 
 
 class Connection(asyncio.Protocol):
@@ -85,8 +137,14 @@ class Connection(asyncio.Protocol):
         self.engine = engine
         self.target = target
         self.request: bytes = engine.request_bytes[target]
-        self.first: FirstResponse | None = FirstResponse(self)
-        self.parser = HttpResponseParser(self.first)
+        self.parser: HttpResponseParser | HeadParser
+        self.first: FirstResponse | None
+        if engine.plan.method == "HEAD":  # no body to end at a close: every answer ends at its headers
+            self.first = None
+            self.parser = HeadParser(self)
+        else:
+            self.first = FirstResponse(self)
+            self.parser = HttpResponseParser(self.first)
         self.transport: Any = None
         self.busy = False
         self.closed = False
