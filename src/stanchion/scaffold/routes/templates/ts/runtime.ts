@@ -227,7 +227,9 @@ function coerce(raw: string, shape: Shape): unknown {
   switch (shape.t) {
     case "integer": {
       if (!/^-?\d+$/.test(raw)) return raw;
-      // beyond int64 (or int32) the value cannot be the declared integer: leave it a string so validation refuses it
+      // beyond a declared int32/int64 the value cannot be that integer: leave it a string so validation refuses
+      // it; an integer without a format is unbounded, as in JSON Schema
+      if (shape.f !== "int32" && shape.f !== "int64") return Number(raw);
       const bits = shape.f === "int32" ? 31n : 63n;
       const big = BigInt(raw);
       return big > (1n << bits) - 1n || big < -(1n << bits) ? raw : Number(raw);
