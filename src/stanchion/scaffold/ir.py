@@ -107,10 +107,16 @@ class Schema(_Frozen):
 
 
 class Discriminator(_Frozen):
-    """``oneOf``/``anyOf`` discriminator: the property naming the branch, and value -> schema name."""
+    """``oneOf``/``anyOf`` discriminator: the property naming the branch, and value -> schema name.
+
+    ``decisive``: the tagged branch alone decides validity (each branch requires the property and pins it to
+    the values mapped to it). When not, validators keep the plain oneOf/anyOf meaning: a discriminator is a
+    hint and never changes which values are valid.
+    """
 
     property_name: str
     mapping: dict[str, str] = Field(default_factory=dict)
+    decisive: bool = True
 
 
 class Content(_Frozen):

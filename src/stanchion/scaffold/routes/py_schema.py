@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from stanchion.scaffold import ir
+from stanchion.scaffold.routes.formats import FORMAT_PATTERNS
 from stanchion.scaffold.routes.jsonschema import Mode
 from stanchion.scaffold.routes.naming import Namer
 from stanchion.scaffold.routes.ts_schema import mode_sensitive
@@ -122,9 +123,9 @@ class PySchemas:
                 target = self.schemas[b.ref]
                 seen = (*seen, b.ref)
             p, r = self._merged_members(target, seen)
-            props.update(p)
+            _merge_members(props, p)
             required |= r
-        props.update(s.properties)
+        _merge_members(props, s.properties)
         required |= set(s.required)
         return props, required
 
@@ -200,7 +201,7 @@ class PySchemas:
         if branches:
             members = [self.expr(b, mode, f"{hint}_option", quote=quote, deps=deps) for b in branches]
             base = f"Union[{', '.join(members)}]" if len(members) > 1 else members[0]
-            if s.discriminator is not None:
+            if s.discriminator is not None and s.discriminator.decisive:
                 mapping = dict(s.discriminator.mapping)
                 for b in branches:
                     if b.ref and b.ref not in mapping.values():
@@ -254,6 +255,8 @@ class PySchemas:
                 meta.append(f"AfterValidator(rt.check_pattern({s.pattern!r}))")
             if s.format in ("date-time", "date", "uuid", "email", "byte"):
                 meta.append(f"AfterValidator(rt.check_format({s.format!r}))")
+            elif s.format in FORMAT_PATTERNS:
+                meta.append(f"AfterValidator(rt.check_pattern({FORMAT_PATTERNS[s.format]!r}))")
             return f"Annotated[str, {', '.join(meta)}]" if meta else "str"
         if t in (ir.SchemaType.INTEGER, ir.SchemaType.NUMBER):
             base = "int" if t is ir.SchemaType.INTEGER else "float"
@@ -318,6 +321,17 @@ class PySchemas:
         if kind == "string" and s.format == "binary":
             return '{"t": "string", "f": "binary"}'
         return f'{{"t": "{kind}"}}'
+
+
+def _merge_members(into: dict[str, ir.Schema], members: dict[str, ir.Schema]) -> None:
+    """allOf members into one object: a later definition wins, but never a bare placeholder (a name only
+    listed in ``required``) over a typed member."""
+    for name, member in members.items():
+        placeholder = member.type is ir.SchemaType.ANY and not (
+            member.enum or member.all_of or member.one_of or member.any_of
+        )
+        if name not in into or not placeholder:
+            into[name] = member
 
 
 def _int_bounds(

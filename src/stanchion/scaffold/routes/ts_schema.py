@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from stanchion.scaffold import ir
+from stanchion.scaffold.routes.formats import FORMAT_PATTERNS
 from stanchion.scaffold.routes.jsonschema import Mode
 from stanchion.scaffold.routes.naming import Namer
 
@@ -146,7 +147,7 @@ class TsSchemas:
         if s.all_of:
             checks.append(f"v.allOf([{', '.join(self.zod(b, mode) for b in s.all_of)}])")
         branches = s.one_of or s.any_of
-        if branches and s.discriminator is not None:
+        if branches and s.discriminator is not None and s.discriminator.decisive:
             checks.append(self._discriminated(s, mode))
         elif branches:
             kind = "oneOf" if s.one_of else "anyOf"
@@ -196,15 +197,19 @@ class TsSchemas:
                 )
             if s.pattern:
                 expr += f".refine(v.pattern({lit(s.pattern)}), {lit('does not match ' + s.pattern)})"
-            if s.format:
+            if s.format in FORMAT_PATTERNS:
+                check = f"v.pattern({lit(FORMAT_PATTERNS[s.format])})"
+                expr += f".refine({check}, {lit('not a valid ' + s.format)})"
+            elif s.format:
                 expr += f".refine(v.format({lit(s.format)}), {lit('not a valid ' + s.format)})"
             return expr
         if t in (ir.SchemaType.INTEGER, ir.SchemaType.NUMBER):
             expr = "z.number()" + (".int()" if t is ir.SchemaType.INTEGER else "")
             lo, hi = s.minimum, s.maximum
-            if t is ir.SchemaType.INTEGER and s.format == "int32":
-                lo = max(lo, -(2**31)) if lo is not None else -(2**31)
-                hi = min(hi, 2**31 - 1) if hi is not None else 2**31 - 1
+            if t is ir.SchemaType.INTEGER and s.format in ("int32", "int64"):
+                bits = 31 if s.format == "int32" else 63
+                lo = max(lo, -(2**bits)) if lo is not None else -(2**bits)
+                hi = min(hi, 2**bits - 1) if hi is not None else 2**bits - 1
             if lo is not None:
                 expr += f".{'gt' if s.exclusive_minimum else 'gte'}({_num(lo)})"
             if hi is not None:
@@ -235,7 +240,10 @@ class TsSchemas:
                     )
                     continue
                 optional = name not in s.required or (mode == "req" and prop.read_only)
-                members.append(f"{lit(name)}: {self.zod(prop, mode)}{'.optional()' if optional else ''}")
+                member = self.zod(prop, mode) + (".optional()" if optional else "")
+                if not optional and self._admits_undefined(prop):  # z.unknown() alone lets it go missing
+                    member += '.refine((x) => x !== undefined, { message: "Required" })'
+                members.append(f"{lit(name)}: {member}")
             expr = "z.object({ " + ", ".join(members) + " })"
             if s.additional_schema is not None:
                 expr += f".catchall({self.zod(s.additional_schema, mode)})"
@@ -247,6 +255,15 @@ class TsSchemas:
                 expr += f".refine(v.propertyCount({_n(s.min_properties)}, {_n(s.max_properties)}), {lit('wrong number of members')})"
             return expr
         return None
+
+    def _admits_undefined(self, s: ir.Schema) -> bool:
+        """Whether the validator of ``s`` may pass a missing value: an untyped schema (``{}``, a member only
+        listed in ``required``, bare composition), directly or through references."""
+        seen: set[str] = set()
+        while s.type is ir.SchemaType.REF and s.ref in self.schemas and s.ref not in seen:
+            seen.add(s.ref)
+            s = self.schemas[s.ref]
+        return s.type is ir.SchemaType.ANY and not s.enum
 
     # -- coercion shapes (how a string from a URL or a form becomes a typed value) ---------------------
     def shape(self, s: ir.Schema, depth: int = 0) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import ValidationError
 
@@ -155,7 +157,7 @@ class _Normalizer:
                 kinds = {type(v) for v in kw["enum"]}
                 types = "string" if kinds <= {str} else "number" if kinds <= {int, float} else None
         if types is None:
-            if "properties" in node or "additionalProperties" in node:
+            if "properties" in node or "additionalProperties" in node or "required" in node:
                 types = "object"
             elif "items" in node:
                 types = "array"
@@ -191,7 +193,14 @@ class _Normalizer:
         }
         required = tuple(str(r) for r in node.get("required") or ())
         for name in required:
-            props.setdefault(name, ir.Schema(type=ir.SchemaType.ANY, additional_properties=True))
+            if name not in props:  # defined in an allOf branch, or nowhere: a placeholder, same access mode
+                read_only, write_only = self.member_modes(node, name)
+                props[name] = ir.Schema(
+                    type=ir.SchemaType.ANY,
+                    additional_properties=True,
+                    read_only=read_only,
+                    write_only=write_only,
+                )
         extra = node.get("additionalProperties", True)
         if isinstance(extra, dict) and extra:
             kw["additional_schema"] = self.schema(extra, [*where, "additionalProperties"], depth)
@@ -201,17 +210,84 @@ class _Normalizer:
                 kw[dst] = tuple(self.schema(b, [*where, key, i], depth) for i, b in enumerate(node[key]))
         disc = node.get("discriminator")
         if isinstance(disc, dict) and disc.get("propertyName"):
-            mapping = {}
-            for value, target in (disc.get("mapping") or {}).items():
-                match = re.fullmatch(r"#/components/schemas/([^/]+)", str(target))
-                mapping[str(value)] = match.group(1) if match else str(target)
-            kw["discriminator"] = ir.Discriminator(property_name=disc["propertyName"], mapping=mapping)
+            kw["discriminator"] = self.discriminator(node, disc, where)
         try:
             return ir.Schema(type=kind, nullable=nullable, properties=props, required=required, **kw)
         except ValidationError as exc:
             raise UsageError(
                 f"schema at {pointer_of(where)}: {_first(exc)}", "fix the schema there"
             ) from None
+
+    def member_modes(self, node: dict[str, Any], name: str, depth: int = 0) -> tuple[bool, bool]:
+        """(readOnly, writeOnly) of member ``name`` as an allOf branch of ``node`` defines it."""
+        for branch in node.get("allOf") or ():
+            branch = self.deref(branch)
+            if not isinstance(branch, dict) or depth > 16:
+                continue
+            member = self.deref((branch.get("properties") or {}).get(name))
+            if isinstance(member, dict):
+                return bool(member.get("readOnly")), bool(member.get("writeOnly"))
+            found = self.member_modes(branch, name, depth + 1)
+            if found != (False, False):
+                return found
+        return False, False
+
+    def discriminator(self, node: dict[str, Any], disc: dict[str, Any], where: list[Any]) -> ir.Discriminator:
+        """The discriminator with every value a branch can carry: the ``mapping`` (its targets resolved to
+        component names, also when written as the external files they were bundled from), each unmapped
+        branch's own name, then the values each branch's discriminating member allows (``enum``/``const``).
+
+        It is ``decisive`` only when every branch requires the member and pins it to values that all map to
+        that branch: then the tagged branch alone decides, as oneOf/anyOf would. Otherwise (branches sharing a
+        wide enum, an unpinned member) validation keeps to oneOf/anyOf, which a discriminator must not change.
+        """
+        prop = str(disc["propertyName"])
+        components = (self.doc.get("components") or {}).get("schemas") or {}
+        raw = node.get("oneOf") or node.get("anyOf") or []
+        branches = [_component(b["$ref"]) if isinstance(b, dict) and isinstance(b.get("$ref"), str) else None
+                    for b in raw]  # fmt: skip
+        mapping: dict[str, str] = {}
+        for value, target in (disc.get("mapping") or {}).items():
+            name = _mapping_target(str(target), components)
+            if name is None:
+                self.warnings.append(
+                    f"{pointer_of([*where, 'discriminator', 'mapping', value])}: {target!r} names no schema; "
+                    f"'{value}' is left to the branches' own values"
+                )
+                continue
+            mapping[str(value)] = name
+        for name in branches:
+            if name is not None and name not in mapping.values():
+                mapping.setdefault(name, name)
+        pins = {name: self.pinned(components.get(name), prop) for name in branches if name is not None}
+        for name, (values, _) in pins.items():
+            for value in sorted(values or ()):
+                mapping.setdefault(value, name)
+        decisive = None not in branches and all(
+            required and values and all(mapping.get(v) == name for v in values)
+            for name, (values, required) in pins.items()
+        )
+        return ir.Discriminator(property_name=prop, mapping=mapping, decisive=decisive)
+
+    def pinned(self, node: Any, prop: str, depth: int = 0) -> tuple[set[str] | None, bool]:
+        """The string values ``node`` allows for member ``prop`` (its enum or const, through allOf; None when
+        unconstrained) and whether it requires the member."""
+        node = self.deref(node)
+        if not isinstance(node, dict) or depth > 16:
+            return None, False
+        values: set[str] | None = None
+        required = prop in (node.get("required") or ())
+        member = self.deref((node.get("properties") or {}).get(prop))
+        if isinstance(member, dict):
+            literal = member.get("enum") or ([member["const"]] if "const" in member else None)
+            if literal:
+                values = {v for v in literal if isinstance(v, str)}
+        for branch in node.get("allOf") or ():
+            more, needed = self.pinned(branch, prop, depth + 1)
+            required = required or needed
+            if more is not None:
+                values = more if values is None else values & more
+        return values, required
 
     def unsupported(self, what: str, where: list[Any], hint: str) -> UsageError:
         return UsageError(f"unsupported construct {what} at {pointer_of(where)}", hint)
@@ -303,6 +379,8 @@ class _Normalizer:
     def parameter(self, node: dict[str, Any], where: list[Any]) -> ir.Parameter | None:
         location = str(node.get("in"))
         name = str(node.get("name"))
+        if location == "header" and name.lower() == "accept":
+            return self.accept(node, name)
         if location == "header" and name.lower() in _IGNORED_HEADERS:
             return None
         style, schema_node = node.get("style"), node.get("schema")
@@ -322,6 +400,30 @@ class _Normalizer:
             description=node.get("description"),
             style=style,
             explode=node.get("explode"),
+        )
+
+    def accept(self, node: dict[str, Any], name: str) -> ir.Parameter | None:
+        """An ``Accept`` header declared with an enum of media types: the operation can answer only in those,
+        so a request whose Accept admits none of them (wildcards, lists and parameters honoured) is refused.
+        Any other Accept declaration is ignored, as OpenAPI says of Accept headers."""
+        schema = self.deref(node.get("schema")) or {}
+        types = schema.get("enum") if isinstance(schema, dict) else None
+        if not types or not all(
+            isinstance(t, str) and re.fullmatch(r"[^/\s,;]+/[^/\s,;]+", t) for t in types
+        ):
+            return None
+        ranges = {"*/*"} | {t.split("/")[0] + "/*" for t in types} | set(types)
+        choice = "|".join(_caseless(r) for r in sorted(ranges))
+        return ir.Parameter(
+            name=name,
+            location=ir.ParameterLocation.HEADER,
+            schema=ir.Schema(
+                type=ir.SchemaType.STRING,
+                pattern=rf"(^|,)[ \t]*({choice})[ \t]*(;[^,]*)?(,|$)",
+                description=f"must admit one of: {', '.join(types)}",
+            ),
+            required=bool(node.get("required")),
+            description=node.get("description"),
         )
 
     def scheme(self, name: str, node: dict[str, Any], where: list[Any]) -> ir.SecurityScheme:
@@ -346,6 +448,37 @@ class _Normalizer:
             where,
             "use http bearer/basic, apiKey, oauth2 or openIdConnect",
         )
+
+
+def _caseless(text: str) -> str:
+    """``text`` as a regular expression matching it in any letter case (JavaScript and Python alike)."""
+    out = []
+    for ch in text:
+        if ch.isalpha() and ch.isascii():
+            out.append(f"[{ch.lower()}{ch.upper()}]")
+        else:
+            out.append("\\" + ch if ch in "\\^$.|?*+()[]{}/" else ch)
+    return "".join(out)
+
+
+def _component(ref: str) -> str | None:
+    match = re.fullmatch(r"#/components/schemas/([^/]+)", ref)
+    return match.group(1).replace("~1", "/").replace("~0", "~") if match else None
+
+
+def _mapping_target(target: str, components: dict[str, Any]) -> str | None:
+    """The component a discriminator mapping value names: ``#/components/schemas/X``, a bare ``X``, or the
+    external reference it was written as before bundling (``models/x.yml#/X``, ``X.yml``), which the
+    loader hoists under its last pointer token or its file stem."""
+    name = _component(target)
+    if name is not None:
+        return name if name in components else None
+    if target in components:
+        return target
+    document, _, fragment = target.partition("#")
+    tail = fragment.rstrip("/").rsplit("/", 1)[-1] if fragment.strip("/") else ""
+    name = tail or PurePosixPath(unquote(document)).stem
+    return name if name in components else None
 
 
 def _first(exc: ValidationError) -> str:
