@@ -124,8 +124,8 @@ def parse_sections(path: Path, text: str, version: str, name: str, layout: str) 
 
 def _read(path: Path) -> str:
     try:
-        with open(path, "rb") as handle:
-            return handle.read().decode()
+        with open(path, "rb", buffering=0) as handle:  # one read, no buffer object: status reads thousands
+            return handle.readall().decode()
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not UTF-8 text ({exc.reason})", "save the file as UTF-8") from exc
 

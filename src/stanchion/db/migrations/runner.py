@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -520,6 +519,8 @@ class Runner:
         for m in self.migrations:
             rec = records.get(m.version)
             if rec is not None and rec.status == "applied" and rec.checksum != m.checksum:
+                import difflib  # only repair shows diffs: kept off the start-up path of status and migrate
+
                 diff = "".join(
                     difflib.unified_diff(
                         rec.up_sql.splitlines(keepends=True),
