@@ -210,3 +210,10 @@ def test_discriminator_mappings_naming_bundled_files_and_branch_enums_are_used(h
     assert _post(f"{url}/moves", {"type": "transfer"})[0] == 202
     assert _post(f"{url}/moves", {"type": "transfer", "region": "ams3"})[0] == 202
     _problem(*_post(f"{url}/moves", {"type": "stay"}), expected=400)
+
+
+def test_allow_empty_value_accepts_an_empty_query_parameter(hard: str) -> None:
+    url = f"{hard}/pets/mine"
+    assert request(f"{url}?verbose=")[0] == 200  # allowEmptyValue: sent empty, taken as not sent
+    assert request(f"{url}?verbose=true")[0] == 200
+    _problem(*request(f"{url}?verbose=maybe"), expected=400)

@@ -219,3 +219,34 @@ def test_discriminator_mappings_naming_bundled_files_and_branch_enums_are_used(
     assert _post(f"{url}/moves", {"type": "transfer"})[0] == 202
     assert _post(f"{url}/moves", {"type": "transfer", "region": "ams3"})[0] == 202
     _problem(*_post(f"{url}/moves", {"type": "stay"}), expected=400)
+
+
+@pytest.mark.parametrize("framework", TS_FRAMEWORKS)
+def test_allow_empty_value_accepts_an_empty_query_parameter(
+    hard_servers: dict[str, str], framework: str
+) -> None:
+    url = f"{hard_servers[framework]}/pets/mine"
+    assert request(f"{url}?verbose=")[0] == 200  # allowEmptyValue: sent empty, taken as not sent
+    assert request(f"{url}?verbose=true")[0] == 200
+    _problem(*request(f"{url}?verbose=maybe"), expected=400)
+
+
+@pytest.mark.parametrize("framework", TS_FRAMEWORKS)
+def test_multipart_with_a_file_in_a_named_schema(hard_servers: dict[str, str], framework: str) -> None:
+    boundary = "stanchionboundary"
+    parts = [
+        ('name="file"; filename="a.png"', b"\x89PNG\r\n"),
+        ('name="caption"', b"A cat"),
+        ('name="rating"', b"5"),
+    ]
+    body = (
+        b"".join(
+            f"--{boundary}\r\nContent-Disposition: form-data; {disp}\r\n\r\n".encode() + data + b"\r\n"
+            for disp, data in parts
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    headers = {**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    url = f"{hard_servers[framework]}/pets/1/photos"
+    assert request(url, "POST", body, headers)[0] == 201
+    _problem(*request(url, "POST", body.replace(b"\r\n5\r\n", b"\r\n9\r\n"), headers), expected=400)

@@ -165,6 +165,7 @@ class Parameter(_Frozen):
         None  # OpenAPI style (form, simple, label, matrix, spaceDelimited, pipeDelimited, deepObject)
     )
     explode: bool | None = None  # None: the style's default
+    allow_empty: bool = False  # allowEmptyValue on a query parameter: '?name=' is accepted
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

@@ -7,6 +7,7 @@ same stubs, so regeneration never churns user-visible files.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -210,11 +211,15 @@ def _merge(left: Any, right: Any) -> Any:
     return right
 
 
+@functools.cache
 def _from_pattern(pattern: str) -> list[str]:
-    """A few strings matching ``pattern``, found by a bounded, derandomised Hypothesis search."""
+    """A string matching ``pattern``, found by a bounded, derandomised Hypothesis search.
+
+    The first match is taken as it is (no shrinking: on long patterns such as ``^AC[0-9a-f]{32}$`` shrinking
+    costs seconds per pattern), and each pattern is searched once per run: large specs repeat them."""
     import warnings
 
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
     from hypothesis.errors import HypothesisException
 
@@ -225,7 +230,11 @@ def _from_pattern(pattern: str) -> list[str]:
                 st.from_regex(pattern, fullmatch=False),
                 lambda text: True,
                 settings=settings(
-                    max_examples=50, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+                    max_examples=50,
+                    derandomize=True,
+                    database=None,
+                    phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck),
                 ),
             )
         return [found]

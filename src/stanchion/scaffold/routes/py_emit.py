@@ -216,7 +216,7 @@ def _operations(
             tp = py.expr(p.schema_, "req", f"{fn[op.operation_id]}_{p.name}", quote=False, deps=set())
             params.append(
                 f"        Param({p.name!r}, {p.location.value!r}, {p.required}, {style!r}, {explode}, "
-                f"{py.shape(p.schema_)}, adapter({tp})),"
+                f"{py.shape(p.schema_)}, adapter({tp}){', allow_empty=True' if p.allow_empty else ''}),"
             )
         bodies = []
         for c in op.request_contents:

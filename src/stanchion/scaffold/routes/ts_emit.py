@@ -36,13 +36,32 @@ def _template(name: str) -> str:
     return resources.files("stanchion.scaffold.routes").joinpath("templates", "ts", name).read_text("utf-8")
 
 
+_OPERATION_TYPES = ("Params", "Query", "Headers", "Cookies", "Body", "Input", "Result", "Handler")
+
+
+def _type_bases(ops: list[ir.Operation], fn: dict[str, str], schema_types: set[str]) -> dict[str, str]:
+    """Each operation's prefix for its own types (``<Prefix>Query``, ``<Prefix>Input``...), kept clear of the
+    spec's schema names: an operation ``searchOrders`` beside a schema ``SearchOrdersQuery`` gets
+    ``SearchOrdersOpQuery``, so types.ts never declares one name twice."""
+    bases: dict[str, str] = {}
+    for op in ops:
+        name = fn[op.operation_id]
+        base = candidate = name[:1].upper() + name[1:]
+        n = 1
+        while any(candidate + suffix in schema_types for suffix in _OPERATION_TYPES):
+            candidate = f"{base}Op" if n == 1 else f"{base}Op{n}"
+            n += 1
+        bases[op.operation_id] = candidate
+    return bases
+
+
 def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str) -> Plan:
     ts = TsSchemas(api.schemas)
     plan = Plan()
     ops = sorted(api.operations, key=route_order)
     namer = Namer("camel")
     fn = {op.operation_id: namer(op.operation_id) for op in ops}
-    type_base = {op.operation_id: fn[op.operation_id][:1].upper() + fn[op.operation_id][1:] for op in ops}
+    type_base = _type_bases(ops, fn, {*ts.type_names.values(), *ts.input_names.values()})
     types, signatures = _types(api, ts, ops, type_base, spec_name)
     if types_only:
         plan.generated["types.ts"] = types
@@ -173,7 +192,8 @@ def _operations(api: ir.Api, ts: TsSchemas, ops: list[ir.Operation], examples: E
             explode = p.explode if p.explode is not None else style == "form"
             params.append(
                 f"      {{ name: {lit(p.name)}, in: {lit(p.location.value)}, required: {_b(p.required)}, "
-                f"style: {lit(style)}, explode: {_b(explode)}, shape: {ts.shape(p.schema_)}, schema: {ts.zod(p.schema_, 'req')} }},"
+                f"style: {lit(style)}, explode: {_b(explode)}, shape: {ts.shape(p.schema_)}, schema: {ts.zod(p.schema_, 'req')}"
+                f"{', allowEmpty: true' if p.allow_empty else ''} }},"
             )
         bodies = [
             f"      {{ contentType: {lit(c.content_type)}, schema: {ts.zod(c.schema_, 'req') if c.schema_ else 'null'}, "

@@ -37,6 +37,8 @@ def _own_modes(s: ir.Schema) -> bool:
         cur = stack.pop()
         if cur.read_only or cur.write_only:
             return True
+        if cur.type is ir.SchemaType.STRING and cur.format == "binary":
+            return True  # a request takes bytes (an uploaded file), a response a string
         stack.extend(cur.properties.values())
         stack.extend(cur.all_of + cur.one_of + cur.any_of)
         stack.extend(x for x in (cur.items, cur.additional_schema) if x is not None)

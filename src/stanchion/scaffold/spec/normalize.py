@@ -400,6 +400,7 @@ class _Normalizer:
             description=node.get("description"),
             style=style,
             explode=node.get("explode"),
+            allow_empty=location == "query" and bool(node.get("allowEmptyValue")),
         )
 
     def accept(self, node: dict[str, Any], name: str) -> ir.Parameter | None:

@@ -16,6 +16,8 @@ export interface ParamSpec {
   explode: boolean;
   shape: Shape;
   schema: z.ZodTypeAny;
+  /** allowEmptyValue: '?name=' is accepted (an empty non-string value counts as not sent) */
+  allowEmpty?: boolean;
 }
 
 export interface BodySpec {
@@ -614,7 +616,10 @@ export async function dispatch(
     for (const p of op.params) {
       let values: string[] | undefined;
       if (p.in === "path") values = pathValue(decode(match[op.pathParams.indexOf(p.name) + 1] ?? "", false), p);
-      else if (p.in === "query") values = queryValues(query, p);
+      else if (p.in === "query") {
+        values = queryValues(query, p);
+        if (p.allowEmpty && p.shape.t !== "string" && values?.length === 1 && values[0] === "") values = undefined;
+      }
       else if (p.in === "header") {
         const h = headerValue(req.headers, p.name);
         values = h === undefined ? undefined : [h];
