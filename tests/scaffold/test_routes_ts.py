@@ -165,6 +165,9 @@ def test_an_optional_body_is_validated_when_sent(hard_servers: dict[str, str], f
     _problem(*request(url, "POST", b"null", json_type), expected=400)  # the schema is an object: null is not
     _problem(*request(url, "POST", b'{"dryRun": "yes"}', json_type), expected=400)
     _problem(*request(url, "POST", b"[1]", json_type), expected=400)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    _problem(*request(url, "POST", b"", form), expected=400)  # an empty form is {}: 'reason' is missing
+    assert request(url, "POST", b"reason=tidy", form)[0] == 204
 
 
 def _post(url: str, body: object, **headers: str) -> tuple[int, dict[str, str], bytes]:

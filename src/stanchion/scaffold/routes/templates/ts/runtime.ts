@@ -358,6 +358,8 @@ function issues(error: z.ZodError): string {
 
 // -- bodies ---------------------------------------------------------------------------------------------
 
+const FORM = "application/x-www-form-urlencoded";
+
 function mediaType(value: string | undefined): string | null {
   return value ? (value.split(";")[0] ?? "").trim().toLowerCase() : null;
 }
@@ -404,7 +406,9 @@ function formObject(entries: Array<[string, unknown]>, shape: Shape): Record<str
 async function parseBody(op: OperationSpec, req: RawRequest, ctype: string | null): Promise<unknown> {
   const empty = !req.body || req.body.length === 0;
   if (op.bodies.length === 0) return undefined;
-  if (empty) {
+  // an empty url-encoded form is a form with no fields (an empty object, validated as such), not "no body"
+  const emptyForm = empty && ctype === FORM && matchBody(op, ctype) !== undefined;
+  if (empty && !emptyForm) {
     if (op.bodyRequired) throw new Problem("validation", 400, "Invalid request", "a request body is required");
     return undefined;
   }
@@ -413,7 +417,7 @@ async function parseBody(op: OperationSpec, req: RawRequest, ctype: string | nul
     const allowed = op.bodies.map((b) => b.contentType).join(", ");
     throw new Problem("media", 415, "Unsupported media type", `send one of: ${allowed}`);
   }
-  const bytes = req.body as Uint8Array;
+  const bytes = (req.body ?? new Uint8Array()) as Uint8Array;
   let value: unknown;
   if (isJson(ctype)) {
     try {
@@ -421,7 +425,7 @@ async function parseBody(op: OperationSpec, req: RawRequest, ctype: string | nul
     } catch {
       throw new Problem("validation", 400, "Invalid request", "the body is not valid JSON");
     }
-  } else if (ctype === "application/x-www-form-urlencoded") {
+  } else if (ctype === FORM) {
     value = formObject([...parseQuery(Buffer.from(bytes).toString("latin1"))].flatMap(([k, vs]) => vs.map((x): [string, unknown] => [k, x])), spec.shape);
   } else if (ctype === "multipart/form-data") {
     let form: FormData;
