@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PYTEST_ARGS ?= --durations=20
 STAMP := $(VENV)/.stamp
 
 .PHONY: test lint demo bench system venv clean

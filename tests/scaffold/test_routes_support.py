@@ -164,7 +164,13 @@ def request(
 
 
 def schemathesis(
-    spec: Path, url: str, workdir: Path, *, examples: int, extra: list[str] | None = None
+    spec: Path,
+    url: str,
+    workdir: Path,
+    *,
+    examples: int,
+    extra: list[str] | None = None,
+    phases: str = "examples,coverage,fuzzing",
 ) -> str:
     """Schemathesis, every check, the examples/coverage/fuzzing phases, bounded; returns its report.
 
@@ -185,7 +191,7 @@ def schemathesis(
         "--checks",
         "all",
         "--phases",
-        "examples,coverage,fuzzing",
+        phases,
         "--max-examples",
         str(examples),
         "--seed",
