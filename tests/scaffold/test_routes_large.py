@@ -33,6 +33,7 @@ from tests.scaffold.test_routes_support import (
     node_harness,
     request,
     schemathesis,
+    server_command,
     serving,
     subset,
     tsc,
@@ -126,12 +127,8 @@ def compiled(specs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
 
 
 def _command(compiled: tuple[Path, Path], framework: str, name: str) -> tuple[list[str], Path]:
-    if framework == "fastapi":
-        argv = [str(VENV_BIN / "uvicorn"), f"{name}_api.generated.app:app", "--port", "{port}"]
-        return [*argv, "--log-level", "warning"], compiled[1]
-    return ["node", str(compiled[0] / "dist" / f"{framework}-{name}" / "generated" / "server.js")], compiled[
-        1
-    ]
+    cases, py_root = compiled
+    return server_command(framework, name, py_root if framework == "fastapi" else cases), py_root
 
 
 @pytest.mark.parametrize("name", CASES)

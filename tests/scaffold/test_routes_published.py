@@ -27,6 +27,7 @@ from tests.scaffold.test_routes_support import (
     VENV_BIN,
     node_harness,
     schemathesis,
+    server_command,
     serving,
     tsc,
     unpack,
@@ -82,7 +83,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, 
     try:
         for name, spec in specs.items():
             scopes = _scopes(spec)
-            out = cases / name
+            out = cases / f"express-{name}"
             generate(spec, "express", out)
             security = TS_SECURITY.replace('scopes: ["pets:admin"]', f"scopes: {json.dumps(scopes)}")
             (out / "security.ts").write_text(security.replace("  lookupApiKey(key) {", TS_BASIC))
@@ -112,11 +113,7 @@ def test_requests_are_served_as_the_spec_says(
     built: tuple[dict[str, Path], Path, Path], framework: str, name: str, tmp_path: Path
 ) -> None:
     specs, cases, root = built
-    if framework == "fastapi":
-        argv = [str(VENV_BIN / "uvicorn"), f"{name}_api.generated.app:app", "--port", "{port}"]
-        argv += ["--log-level", "warning"]
-    else:
-        argv = ["node", str(cases / "dist" / name / "generated" / "server.js")]
+    argv = server_command(framework, name, root if framework == "fastapi" else cases)
     with serving(argv, cwd=root) as url:
         report = schemathesis(
             specs[name],

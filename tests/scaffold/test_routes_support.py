@@ -116,6 +116,15 @@ def tsc(project: Path, harness: Path) -> None:
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
+def server_command(framework: str, name: str, built: Path) -> list[str]:
+    """How to start a generated server (``serving`` fills in the port): ``built`` is the compiled TypeScript
+    cases folder, or the folder holding the ``<name>_api`` FastAPI packages."""
+    if framework == "fastapi":
+        argv = [str(VENV_BIN / "uvicorn"), f"{name}_api.generated.app:app", "--port", "{port}"]
+        return [*argv, "--log-level", "warning"]
+    return ["node", str(built / "dist" / f"{framework}-{name}" / "generated" / "server.js")]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
