@@ -3,21 +3,18 @@ and pass Schemathesis. Request-by-request checks are in test_routes_requests.py.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.scaffold.conftest import PY_SPECS
-from tests.scaffold.test_routes_support import VENV_BIN, schemathesis, server_command, serving
+from tests.scaffold.test_routes_support import mypy_strict, schemathesis, server_command, serving
 
 pytestmark = pytest.mark.slow
 
 
 def test_mypy_strict_is_clean(packages: Path) -> None:
-    argv = [str(VENV_BIN / "mypy"), "--strict", "--no-incremental", *(f"{n}_api" for n in PY_SPECS)]
-    done = subprocess.run(argv, cwd=packages, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-4000:]
+    mypy_strict(packages, [f"{n}_api" for n in PY_SPECS])
 
 
 @pytest.mark.parametrize("name", list(PY_SPECS))

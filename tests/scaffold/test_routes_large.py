@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,13 +27,14 @@ from stanchion.scaffold.routes.generate import generate
 from tests.scaffold.test_routes_support import (
     PY_SECURITY,
     TS_SECURITY,
-    VENV_BIN,
     blockfrost_fixed,
+    mypy_strict,
     node_harness,
     request,
     schemathesis,
     server_command,
     serving,
+    spec_scopes,
     subset,
     tsc,
     unpack,
@@ -59,18 +59,6 @@ EXTRA = {
     "blockfrost": ["-H", "project_id: test-key", *(arg for path in CBOR for arg in ("--exclude-path", path))],
 }
 TS = ("express", "fastify", "koa")
-
-
-def _scopes(spec: Path) -> list[str]:
-    doc = json.loads(spec.read_text())
-    found: set[str] = set()
-    for item in doc["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict):
-                for requirement in op.get("security", doc.get("security", [])):
-                    for scopes in requirement.values():
-                        found.update(scopes)
-    return sorted(found)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +88,7 @@ def compiled(specs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
     py_root = tmp_path_factory.mktemp("large-py")
     try:
         for name in CASES:
-            scopes = _scopes(specs[name])
+            scopes = spec_scopes(specs[name])
             for framework in TS:
                 out = cases / f"{framework}-{name}"
                 generate(specs[name], framework, out)
@@ -113,14 +101,7 @@ def compiled(specs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -
                 PY_SECURITY.replace('scopes=["pets:admin"]', f"scopes={scopes!r}")
             )
         tsc(cases, harness)
-        done = subprocess.run(
-            [str(VENV_BIN / "mypy"), "--strict", "--no-incremental", *(f"{n}_api" for n in CASES)],
-            cwd=py_root,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stdout[-4000:]
+        mypy_strict(py_root, [f"{n}_api" for n in CASES])
         yield cases, py_root
     finally:
         shutil.rmtree(cases, ignore_errors=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +23,12 @@ from stanchion.scaffold.routes.generate import generate
 from tests.scaffold.test_routes_support import (
     PY_SECURITY,
     TS_SECURITY,
-    VENV_BIN,
+    mypy_strict,
     node_harness,
     schemathesis,
     server_command,
     serving,
+    spec_scopes,
     tsc,
     unpack,
 )
@@ -59,18 +59,6 @@ PY_BASIC = """        return Principal(id="basic-user") if (user, password) == (
     async def _lookup_api_key"""
 
 
-def _scopes(spec: Path) -> list[str]:
-    doc = json.loads(spec.read_text())
-    found: set[str] = set()
-    for item in doc["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict):
-                for requirement in op.get("security") or doc.get("security") or []:
-                    for scopes in requirement.values():
-                        found.update(scopes)
-    return sorted(found)
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, Path], Path, Path]]:
     harness = node_harness()
@@ -82,7 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, 
         specs[name] = unpack(f"{name}/openapi.json.gz", root / name)
     try:
         for name, spec in specs.items():
-            scopes = _scopes(spec)
+            scopes = spec_scopes(spec)
             out = cases / f"express-{name}"
             generate(spec, "express", out)
             security = TS_SECURITY.replace('scopes: ["pets:admin"]', f"scopes: {json.dumps(scopes)}")
@@ -94,14 +82,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, 
                 security.replace("        return None\n\n    async def lookup_api_key", PY_BASIC)
             )
         tsc(cases, harness)
-        done = subprocess.run(
-            [str(VENV_BIN / "mypy"), "--strict", "--no-incremental", *(f"{n}_api" for n in SPECS)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stdout[-4000:]
+        mypy_strict(root, [f"{n}_api" for n in SPECS])
         yield specs, cases, root
     finally:
         shutil.rmtree(cases, ignore_errors=True)

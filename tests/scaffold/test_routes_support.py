@@ -125,6 +125,32 @@ def server_command(framework: str, name: str, built: Path) -> list[str]:
     return ["node", str(built / "dist" / f"{framework}-{name}" / "generated" / "server.js")]
 
 
+def spec_scopes(spec: Path) -> list[str]:
+    """Every OAuth scope a JSON spec's operations require (test hooks grant them all, so fuzzing reaches the
+    handlers instead of stopping at 403)."""
+    doc = json.loads(spec.read_text())
+    found: set[str] = set()
+    for item in doc["paths"].values():
+        for op in item.values():
+            if isinstance(op, dict):
+                for requirement in op.get("security") or doc.get("security") or []:
+                    for scopes in requirement.values():
+                        found.update(scopes)
+    return sorted(found)
+
+
+def mypy_strict(root: Path, packages: list[str]) -> None:
+    """mypy --strict over generated FastAPI packages under ``root``; fails the test with its output."""
+    done = subprocess.run(
+        [str(VENV_BIN / "mypy"), "--strict", "--no-incremental", *packages],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

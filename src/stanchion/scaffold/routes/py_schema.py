@@ -17,7 +17,7 @@ from stanchion.scaffold import ir
 from stanchion.scaffold.routes.formats import FORMAT_PATTERNS
 from stanchion.scaffold.routes.jsonschema import Mode
 from stanchion.scaffold.routes.naming import Namer
-from stanchion.scaffold.routes.ts_schema import mode_sensitive
+from stanchion.scaffold.routes.ts_schema import coercion_shape, mode_sensitive
 
 _RESERVED = {
     "Annotated", "Any", "Literal", "Optional", "Union", "TypeAlias", "TypedDict", "NotRequired", "Field",
@@ -306,21 +306,8 @@ class PySchemas:
         return "Any"
 
     # -- coercion shapes --------------------------------------------------------------------------------
-    def shape(self, s: ir.Schema, depth: int = 0) -> str:
-        if s.type is ir.SchemaType.REF and s.ref in self.schemas and depth < 4:
-            return self.shape(self.schemas[s.ref], depth + 1)
-        if s.type is ir.SchemaType.ANY:
-            for branch in (*s.all_of, *s.one_of, *s.any_of):
-                return self.shape(branch, depth + 1)
-        if s.type is ir.SchemaType.ARRAY and s.items is not None:
-            return f'{{"t": "array", "items": {self.shape(s.items, depth + 1)}}}'
-        if s.type is ir.SchemaType.OBJECT:
-            props = ", ".join(f"{json.dumps(k)}: {self.shape(p, depth + 1)}" for k, p in s.properties.items())
-            return f'{{"t": "object", "props": {{{props}}}}}'
-        kind = s.type.value if s.type.value in ("string", "integer", "number", "boolean", "null") else "any"
-        if kind == "string" and s.format == "binary":
-            return '{"t": "string", "f": "binary"}'
-        return f'{{"t": "{kind}"}}'
+    def shape(self, s: ir.Schema) -> str:
+        return json.dumps(coercion_shape(s, self.schemas, ("binary",)))
 
 
 def _merge_members(into: dict[str, ir.Schema], members: dict[str, ir.Schema]) -> None:

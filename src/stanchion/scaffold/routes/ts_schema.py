@@ -59,6 +59,31 @@ def mode_sensitive(schemas: dict[str, ir.Schema]) -> set[str]:
     return sensitive
 
 
+def coercion_shape(
+    s: ir.Schema, schemas: dict[str, ir.Schema], formats: tuple[str, ...], depth: int = 0
+) -> dict[str, Any]:
+    """The shape the generated runtimes coerce raw strings (path, query, header, form fields) by: the kind
+    of value, array items and object members, and the ``formats`` a runtime needs to see. One definition
+    for both outputs, rendered as a JSON literal (valid TypeScript and Python alike)."""
+    if s.type is ir.SchemaType.REF and s.ref in schemas and depth < 4:
+        return coercion_shape(schemas[s.ref], schemas, formats, depth + 1)
+    if s.type is ir.SchemaType.ANY:
+        for branch in (*s.all_of, *s.one_of, *s.any_of):
+            return coercion_shape(branch, schemas, formats, depth + 1)
+    if s.type is ir.SchemaType.ARRAY and s.items is not None:
+        return {"t": "array", "items": coercion_shape(s.items, schemas, formats, depth + 1)}
+    if s.type is ir.SchemaType.OBJECT:
+        props = {k: coercion_shape(p, schemas, formats, depth + 1) for k, p in s.properties.items()}
+        return {"t": "object", "props": props}
+    kind = s.type.value if s.type.value in ("string", "integer", "number", "boolean", "null") else "any"
+    wanted = s.format in formats and (kind, s.format) in (
+        ("integer", "int32"),
+        ("integer", "int64"),
+        ("string", "binary"),
+    )
+    return {"t": kind, "f": s.format} if wanted else {"t": kind}
+
+
 def lit(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -268,21 +293,8 @@ class TsSchemas:
         return s.type is ir.SchemaType.ANY and not s.enum
 
     # -- coercion shapes (how a string from a URL or a form becomes a typed value) ---------------------
-    def shape(self, s: ir.Schema, depth: int = 0) -> str:
-        if s.type is ir.SchemaType.REF and s.ref in self.schemas and depth < 4:
-            return self.shape(self.schemas[s.ref], depth + 1)
-        for branch in (*s.all_of, *s.one_of, *s.any_of):
-            if s.type is ir.SchemaType.ANY:
-                return self.shape(branch, depth + 1)
-        if s.type is ir.SchemaType.ARRAY and s.items is not None:
-            return f'{{ t: "array", items: {self.shape(s.items, depth + 1)} }}'
-        if s.type is ir.SchemaType.OBJECT:
-            props = ", ".join(f"{lit(k)}: {self.shape(p, depth + 1)}" for k, p in s.properties.items())
-            return f'{{ t: "object", props: {{ {props} }} }}'
-        kind = s.type.value if s.type.value in ("string", "integer", "number", "boolean", "null") else "any"
-        if (kind, s.format) in (("integer", "int32"), ("integer", "int64"), ("string", "binary")):
-            return f'{{ t: "{kind}", f: "{s.format}" }}'
-        return f'{{ t: "{kind}" }}'
+    def shape(self, s: ir.Schema) -> str:
+        return json.dumps(coercion_shape(s, self.schemas, ("int32", "int64", "binary")), ensure_ascii=False)
 
 
 def _n(value: int | None) -> str:
