@@ -13,8 +13,11 @@ from click.testing import CliRunner
 
 from stanchion.cli.scaffold_routes import command
 from stanchion.errors import CheckFailed, UsageError
-from stanchion.scaffold.routes.common import path_pattern
+from stanchion.scaffold.routes.common import path_pattern, stub_response
+from stanchion.scaffold.routes.examples import Examples
 from stanchion.scaffold.routes.generate import MANIFEST, generate
+from stanchion.scaffold.spec.loader import LoadedSpec
+from stanchion.scaffold.spec.normalize import to_api
 from tests.scaffold.test_routes_support import DATA
 
 HARD = DATA / "hard" / "hard.yaml"
@@ -212,3 +215,36 @@ def test_literal_path_characters_match_raw_or_percent_encoded() -> None:
         assert match.match(url), url
     assert not match.match("/upload_url/5/a b")
     assert not match.match("/%3Cupload_url%3E/5/x/a%20b")
+
+
+@pytest.mark.parametrize(
+    ("declared", "answered"),
+    [
+        (["400", "201", "default"], 201),
+        (["400", "default"], 200),
+        (["400", "401", "403", "404", "500"], 404),  # Callfire's DELETEs declare no success
+        (["422", "500", "409"], 409),
+        (["410"], 410),  # nothing better is declared
+    ],
+)
+def test_a_stub_answers_the_least_misleading_declared_status(declared: list[str], answered: int) -> None:
+    """A new handler stub answers the first declared success; with none, a status about the resource (404,
+    409, ...) rather than one calling a valid request wrong (400) or reporting a fault (500)."""
+    responses = {code: {"description": code} for code in declared}
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/things/{id}": {
+                "delete": {
+                    "operationId": "drop",
+                    "responses": responses,
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                }
+            }
+        },
+    }
+    api = to_api(LoadedSpec(path=Path("t.yaml"), document=doc, version="3.0")).api
+    assert stub_response(api.operations[0], Examples(api.schemas)).status == answered

@@ -88,6 +88,16 @@ def test_a_literal_path_owns_its_url_over_a_template(hard: str) -> None:
     assert allow == {"GET", "POST"}  # /pets/{petId}'s DELETE is not offered for /pets/mine
 
 
+def test_a_parameter_with_literal_text_owns_its_url_over_a_bare_parameter(hard: str) -> None:
+    status, headers, body = request(f"{hard}/pets/7.txt", headers=AUTH)
+    assert status == 200, body  # getPetText, not getPet with petId "7.txt"
+    assert headers["content-type"].startswith("text/plain")
+    status, headers, body = request(f"{hard}/pets/x.txt", headers=AUTH)
+    assert "petId" in str(_problem(status, headers, body, expected=400)["detail"])
+    status, headers, body = request(f"{hard}/pets/7", headers=AUTH)  # the bare template keeps its own URLs:
+    _problem(status, headers, body, expected=500)  # getPet, whose handler here leaks a writeOnly member
+
+
 def test_an_optional_body_is_validated_when_sent(hard: str) -> None:
     url = f"{hard}/pets/mine"
     json_type = {"Content-Type": "application/json"}

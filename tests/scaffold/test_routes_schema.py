@@ -118,3 +118,23 @@ def test_an_accept_header_enum_becomes_a_negotiation_pattern() -> None:
         admits(v) for v in ("application/json", "*/*", "text/html, APPLICATION/yaml;q=0.2", "application/*")
     )
     assert not any(admits(v) for v in ("AAA", "text/html", "application/xml", "application/jsonx"))
+
+
+def test_a_request_view_never_takes_the_name_of_a_schema_spelt_like_it() -> None:
+    """Box's spec has both SignRequestSigner (with readOnly members) and SignRequestSignerInput: the request
+    view of the first must not reuse the second's name (duplicate declarations that failed to compile)."""
+    signer = {"type": "object", "properties": {"id": {"type": "string", "readOnly": True}}}
+    doc: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Signer": signer, "SignerInput": {"type": "object"}}},
+    }
+    api = to_api(LoadedSpec(path=Path("signer.yaml"), document=doc, version="3.0")).api
+    ts = TsSchemas(api.schemas)
+    ts_names = [name for _, name, _ in ts.views()]
+    assert len(ts_names) == len(set(ts_names)) == 3
+    assert ts.type_name("SignerInput", "res") == "SignerInput" != ts.type_name("Signer", "req")
+    py = PySchemas(api.schemas)
+    assert py.type_name("SignerInput", "req") == "SignerInput" != py.type_name("Signer", "req")
+    assert len({py.type_name(n, m) for n in ("Signer", "SignerInput") for m in ("req", "res")}) == 3

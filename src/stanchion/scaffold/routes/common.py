@@ -53,9 +53,23 @@ def success_status(status: str) -> int:
     return 200
 
 
+# When an operation declares no success, the stub answers with a declared status that speaks of the resource
+# (404 first), never one that calls a valid request wrong (400, 422) or reports a fault it does not have (5xx).
+_STUB_PREFERENCE = ("2", "DEFAULT", "3", "404", "409", "403", "429", "401")
+
+
+def _stub_rank(status: str) -> int:
+    code = status.upper()
+    for rank, prefix in enumerate(_STUB_PREFERENCE):
+        if code.startswith(prefix):
+            return rank
+    return len(_STUB_PREFERENCE)
+
+
 def stub_response(op: ir.Operation, examples: Examples) -> Stub:
-    """The response a new handler stub returns: the first declared success, with a schema-valid example."""
-    ordered = sorted(op.responses, key=lambda r: (not r.status.startswith("2"), r.status == "default"))
+    """The response a new handler stub returns: the first declared success (else the least misleading declared
+    status, see ``_STUB_PREFERENCE``), with a schema-valid example."""
+    ordered = sorted(op.responses, key=lambda r: _stub_rank(r.status))
     if not ordered:
         return Stub(status=204, content_type=None, body=None, has_body=False)
     chosen = ordered[0]

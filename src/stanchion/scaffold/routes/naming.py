@@ -46,14 +46,16 @@ class Namer:
         self._taken: set[str] = set(reserved or ())
         self._given: dict[str, str] = {}
 
-    def __call__(self, source: str) -> str:
-        if source in self._given:
-            return self._given[source]
+    def __call__(self, source: str, key: str | None = None) -> str:
+        """The identifier for ``source``; ``key`` (default: the source) tells apart sources spelt alike."""
+        key = source if key is None else key
+        if key in self._given:
+            return self._given[key]
         base = self._fn(source)
         name, n = base, 2
         while name in self._taken or name in _TS_RESERVED:
             name = f"{base}{n}"
             n += 1
         self._taken.add(name)
-        self._given[source] = name
+        self._given[key] = name
         return name

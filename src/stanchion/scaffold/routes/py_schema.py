@@ -39,7 +39,9 @@ class PySchemas:
         self.sensitive = mode_sensitive(schemas)
         self.namer = Namer("pascal", reserved=set(_RESERVED))
         self.names = {n: self.namer(n) for n in schemas}
-        self.input_names = {n: self.namer(f"{n}Input") for n in schemas if n in self.sensitive}
+        self.input_names = {
+            n: self.namer(f"{n}Input", key=f"{n}\0req") for n in schemas if n in self.sensitive
+        }
         self.typed_dicts: list[_Def] = []
         self.aliases: list[_Def] = []
         self.typed_dict_names: set[str] = set()

@@ -94,7 +94,9 @@ class TsSchemas:
         self.sensitive = mode_sensitive(schemas)
         namer = Namer("pascal")
         self.type_names = {name: namer(name) for name in schemas}
-        self.input_names = {name: namer(f"{name}Input") for name in schemas if name in self.sensitive}
+        self.input_names = {
+            name: namer(f"{name}Input", key=f"{name}\0req") for name in schemas if name in self.sensitive
+        }
 
     # -- names ----------------------------------------------------------------------------------------
     def type_name(self, name: str, mode: Mode) -> str:

@@ -575,7 +575,8 @@ function moreSpecific(a: string, b: string): boolean {
   const rank = (t: string): number[] => {
     let r = templateRanks.get(t);
     if (!r) {
-      r = t.split("/").map((segment) => (segment.includes("{") ? 1 : 0));
+      // 0: literal segment; 1: a parameter with literal text around it ({id}.mp3); 2: a bare parameter.
+      r = t.split("/").map((segment) => (!segment.includes("{") ? 0 : /^\{[^{}]*\}$/.test(segment) ? 2 : 1));
       templateRanks.set(t, r);
     }
     return r;
@@ -604,7 +605,7 @@ export async function dispatch(
     const matching = operations.filter((o) => o.pattern.test(path));
     if (matching.length === 0) throw new Problem("notfound", 404, "Not found", `no route for ${path}`);
     // The most specific path template owns the URL (a literal segment beats a parameter, as OpenAPI
-    // says): its methods alone are served and listed in Allow.
+    // says, and /{id}.mp3 beats /{id}): its methods alone are served and listed in Allow.
     const owner = matching.reduce((best, o) => (moreSpecific(o.path, best.path) ? o : best)).path;
     const candidates = matching.filter((o) => o.path === owner);
     op = candidates.find((o) => o.method === method) ?? null;
