@@ -8,7 +8,7 @@ STAMP := $(VENV)/.stamp
 
 .PHONY: test lint demo bench system venv clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/stanchion/load/engine/_hotloop.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

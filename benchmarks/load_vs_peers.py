@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,6 +132,18 @@ def stanchion_requests(text: str) -> int:
     return int(doc["requests"]["completed"])
 
 
+def engine_requests(engine: str) -> Callable[[str], int]:
+    """Completed requests of a run that must have used ``engine`` (the compiled loop or the Python one)."""
+
+    def parse(text: str) -> int:
+        doc = json.loads(text[text.index("{") :])
+        if doc["loader"]["engine"] != engine:
+            raise ValueError(f"ran on the {doc['loader']['engine']} loop, not the {engine} one")
+        return int(doc["requests"]["completed"])
+
+    return parse
+
+
 def locust_requests(text: str) -> int:
     match = re.search(r"Aggregated\s+(\d+)\s+(\d+)", text)
     return int(match.group(1)) if match else 0
@@ -157,21 +170,22 @@ def ensure_autocannon() -> Path | None:
 def clients(url: str, seconds: int, conns: int, workdir: Path) -> dict[str, tuple[list[str], object] | str]:
     pin = ["taskset", "-c", "1"]
     found: dict[str, tuple[list[str], object] | str] = {}
-    found["stanchion load"] = (
-        [
-            *pin,
-            str(BIN / "stanchion"),
-            "load",
-            url,
-            "-c",
-            str(conns),
-            "-d",
-            str(seconds),
-            "--workers",
-            "1",
-            "--json",
-        ],
-        stanchion_requests,
+    load = [
+        str(BIN / "stanchion"),
+        "load",
+        url,
+        "-c",
+        str(conns),
+        "-d",
+        str(seconds),
+        "--workers",
+        "1",
+        "--json",
+    ]
+    found["stanchion load"] = ([*pin, *load], engine_requests("compiled"))
+    found["stanchion load (Python loop)"] = (
+        [*pin, "env", "STANCHION_LOAD_ENGINE=python", *load],
+        engine_requests("python"),
     )
     found["wrk"] = (
         ([*pin, "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", url], wrk_requests)

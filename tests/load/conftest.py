@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -55,6 +56,20 @@ def stop_server(server: BehaviourServer) -> None:
         server.proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         server.proc.kill()
+
+
+@pytest.fixture(params=["compiled", "python"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A closed-model test runs on both per-request loops: the compiled one (built by the install; this
+    fails when it was not, since the benchmark numbers depend on it) and the pure-Python one it falls back
+    to (``STANCHION_LOAD_ENGINE=python``, also inherited by ``run_cli``'s processes)."""
+    name: str = request.param
+    if name == "python":
+        monkeypatch.setenv("STANCHION_LOAD_ENGINE", "python")
+    else:
+        monkeypatch.delenv("STANCHION_LOAD_ENGINE", raising=False)
+        importlib.import_module("stanchion.load.engine._hotloop")
+    return name
 
 
 @pytest.fixture(scope="session")

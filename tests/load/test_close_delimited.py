@@ -22,9 +22,10 @@ from tests.load.servers import close_delimited
     [("http10", 3), ("http10", 200_000), ("close-eof", 3)],  # 200 KB: the body spans many reads
 )
 def test_closed_model_completes_close_delimited_answers(
-    server: BehaviourServer, path: str, size: int
+    server: BehaviourServer, path: str, size: int, engine: str
 ) -> None:
     result = run(build_plan([server.url(f"/{path}/{size}")], requests=20, concurrency=2, workers=1))
+    assert result.engine == engine
     assert result.errors == {}, result.errors
     assert result.sent == 20 and result.completed == 20
     assert result.status == {200: 20}
@@ -45,28 +46,33 @@ def test_open_model_completes_close_delimited_answers(server: BehaviourServer) -
     assert server.count()["count"] == 20
 
 
-def test_connection_close_with_content_length_completes(server: BehaviourServer) -> None:
+def test_connection_close_with_content_length_completes(server: BehaviourServer, engine: str) -> None:
     result = run(build_plan([server.url("/close")], requests=20, concurrency=2, workers=1))
+    assert result.engine == engine
     assert result.errors == {} and result.completed == 20
     assert server.count()["count"] == 20
 
 
-def test_head_answer_ends_at_its_headers_when_the_server_closes(server: BehaviourServer) -> None:
+def test_head_answer_ends_at_its_headers_when_the_server_closes(server: BehaviourServer, engine: str) -> None:
     # the parser cannot know a HEAD answer has no body, so it waits for the 3 bytes it announces
     result = run(build_plan([server.url("/")], method="HEAD", requests=6, concurrency=2, workers=1))
     assert result.errors == {}, result.errors
     assert result.completed == 6 and result.status == {200: 6}
+    assert result.engine == engine
     assert server.count()["count"] == 6
 
 
 @pytest.mark.parametrize("rate", [None, 20])
-def test_close_before_the_headers_end_is_a_reset(server: BehaviourServer, rate: int | None) -> None:
+def test_close_before_the_headers_end_is_a_reset(
+    server: BehaviourServer, rate: int | None, engine: str
+) -> None:
     options: dict[str, object] = (
         {"requests": 6} if rate is None else {"requests": None, "rate": rate, "duration": 0.3}
     )
     result = run(build_plan([server.url("/cut-head")], concurrency=2, workers=1, **options))  # type: ignore[arg-type]
     assert result.completed == 0
     assert result.errors == {"reset": result.sent} and result.sent == 6
+    assert result.engine == (engine if rate is None else "python")  # the open model runs in Python
 
 
 def test_cli_reports_close_delimited_answers_as_completed(server: BehaviourServer) -> None:

@@ -13,7 +13,7 @@ from tests.load.conftest import BehaviourServer, run_cli
 
 
 @pytest.mark.parametrize("delay_ms", [10, 50])
-def test_p50_lands_on_the_server_delay(server: BehaviourServer, delay_ms: int) -> None:
+def test_p50_lands_on_the_server_delay(server: BehaviourServer, delay_ms: int, engine: str) -> None:
     plan = build_plan(
         [server.url(f"/delay/{delay_ms}")], requests=10 * (1000 // delay_ms), concurrency=10, workers=1
     )
@@ -24,6 +24,7 @@ def test_p50_lands_on_the_server_delay(server: BehaviourServer, delay_ms: int) -
     for _ in range(3):
         result = run(plan)
         assert result.completed == plan.requests and not result.errors
+        assert result.engine == engine
         summary = summarize(result.latency)
         assert summary["min"] >= delay_ms * 1000 * 0.999  # never below what the server waited
         seen.append(summary["percentiles"]["p50"])
@@ -32,7 +33,7 @@ def test_p50_lands_on_the_server_delay(server: BehaviourServer, delay_ms: int) -
     assert abs(seen[-1] - delay_ms * 1000) <= allowed, f"p50 {seen} us for a {delay_ms} ms server"
 
 
-def test_exactly_n_requests_reach_the_server(server: BehaviourServer) -> None:
+def test_exactly_n_requests_reach_the_server(server: BehaviourServer, engine: str) -> None:
     proc = run_cli(server.url("/"), "--users", "10", "--requests", "1234", "--workers", "2", "--json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
@@ -40,13 +41,15 @@ def test_exactly_n_requests_reach_the_server(server: BehaviourServer) -> None:
     assert doc["requests"]["sent"] == 1234 and doc["requests"]["completed"] == 1234
     assert doc["latency_us"]["count"] == 1234  # the two workers' histograms merged exactly
     assert doc["plan"]["workers"] == 2
+    assert doc["loader"]["engine"] == engine
 
 
-def test_exact_count_survives_servers_that_close_connections(server: BehaviourServer) -> None:
+def test_exact_count_survives_servers_that_close_connections(server: BehaviourServer, engine: str) -> None:
     plan = build_plan([server.url("/close")], requests=300, concurrency=5, workers=1)
     result = run(plan)
     assert server.count()["count"] == 300
     assert result.completed == 300 and not result.errors
+    assert result.engine == engine
 
 
 def test_open_model_rate_is_exact_and_even(server: BehaviourServer) -> None:
@@ -95,8 +98,9 @@ def test_warmup_is_not_measured(server: BehaviourServer) -> None:
     assert result.completed == sum(result.status.values()) == result.latency.get_total_count()
 
 
-def test_warmup_with_an_exact_count(server: BehaviourServer) -> None:
+def test_warmup_with_an_exact_count(server: BehaviourServer, engine: str) -> None:
     plan = build_plan([server.url("/delay/20")], requests=300, warmup="0.5s", concurrency=10, workers=1)
     result = run(plan)
     assert result.sent == result.completed == 300  # answers to warm-up requests in flight are not counted
     assert sum(result.status.values()) == result.latency.get_total_count() == 300
+    assert result.engine == engine

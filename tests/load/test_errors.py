@@ -28,22 +28,25 @@ def _run(url: str, **kwargs: object) -> tuple[dict[str, int], object]:
         ("/status/503", "5xx"),
     ],
 )
-def test_server_side_errors(server: BehaviourServer, path: str, kind: str) -> None:
+def test_server_side_errors(server: BehaviourServer, path: str, kind: str, engine: str) -> None:
     errors, result = _run(server.url(path))
     assert errors == {kind: 12}, errors
     assert result.sent == 12  # type: ignore[attr-defined]
+    assert result.engine == engine  # type: ignore[attr-defined]
     assert sum(row.errors.get(kind, 0) for row in result.timeline) == 12  # type: ignore[attr-defined]
 
 
-def test_refused() -> None:
-    errors, _ = _run(f"http://127.0.0.1:{free_port()}/")
+def test_refused(engine: str) -> None:
+    errors, result = _run(f"http://127.0.0.1:{free_port()}/")
     assert errors == {"refused": 12}
+    assert result.engine == engine  # type: ignore[attr-defined]
 
 
-def test_timeout(server: BehaviourServer) -> None:
+def test_timeout(server: BehaviourServer, engine: str) -> None:
     errors, result = _run(server.url("/hang"), requests=3, timeout="0.3s")
     assert errors == {"timeout": 3}
     assert result.completed == 0  # type: ignore[attr-defined]
+    assert result.engine == engine  # type: ignore[attr-defined]
 
 
 def test_dns() -> None:

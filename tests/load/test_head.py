@@ -21,7 +21,9 @@ PATHS = ["keep", "keep-bare", "keep-http10"]  # announced length, no length at a
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_closed_model_completes_head_on_kept_connections(server: BehaviourServer, path: str) -> None:
+def test_closed_model_completes_head_on_kept_connections(
+    server: BehaviourServer, path: str, engine: str
+) -> None:
     plan = build_plan(
         [server.url(f"/{path}")], method="HEAD", requests=50, concurrency=2, workers=1, timeout=TIMEOUT
     )
@@ -31,6 +33,7 @@ def test_closed_model_completes_head_on_kept_connections(server: BehaviourServer
     assert result.status == {200: 50}
     assert result.latency.get_total_count() == 50
     assert result.bytes_in == 50 * len(HEAD_ANSWERS[path])  # headers only: no body was waited for
+    assert result.engine == engine
     seen = server.count()
     assert seen["count"] == 50
     assert seen["connections"] == 2  # keep-alive used: one connection per user, none replaced

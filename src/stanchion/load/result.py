@@ -95,6 +95,7 @@ class LoadResult:
     workers: int = 1
     rate_limited_at: dict[str, float] | None = None
     recommendations: list[str] = field(default_factory=list)
+    engine: str = "python"  # the per-request loop that ran: "compiled" or "python"
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -186,6 +187,7 @@ class LoadResult:
                 "schedule_lag_mean_us": round(self.health.schedule_lag_mean_us, 1),
                 "bottleneck": self.health.bottleneck,
                 "reasons": self.health.reasons,
+                "engine": self.engine,
             },
             "rate_limited_at": self.rate_limited_at,
             "recommendations": self.recommendations,
@@ -217,6 +219,7 @@ class Collector:
         self.rate_limited_at: dict[str, float] | None = None
         self.walls: dict[int, float] = {}
         self.measured: dict[int, float] = {}
+        self.engines: set[str] = set()
 
     @property
     def elapsed(self) -> float:
@@ -224,6 +227,7 @@ class Collector:
         return max(self.measured.values(), default=0.0)
 
     def add(self, sample: Sample) -> None:
+        self.engines.add(sample.engine)
         interval = self.pending.setdefault(sample.index, Interval(sample.index))
         interval.add(sample)
         self.walls[sample.index] = max(self.walls.get(sample.index, 0.0), sample.wall)
@@ -303,6 +307,7 @@ class Collector:
             interrupted=interrupted,
             workers=self.workers,
             rate_limited_at=self.rate_limited_at,
+            engine="compiled" if self.engines == {"compiled"} else "python",
         )
         from stanchion.load.advice import recommend
 

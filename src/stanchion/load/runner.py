@@ -1,6 +1,6 @@
 """Run a plan: in this process for one worker, else in ``--workers`` processes whose samples are merged.
 
-Each worker process runs :func:`stanchion.load.engine.core.run_slice` on its slice of the plan and sends a
+Each worker process runs :func:`stanchion.load.engine.run_slice` on its slice of the plan and sends a
 sample per second over a queue; the parent merges them exactly (HdrHistogram encode/decode) in a
 :class:`~stanchion.load.result.Collector`. Ctrl-C: the caller's ``should_stop`` turns true, every worker
 stops sending, and the result reports what ran (``interrupted``).
@@ -8,7 +8,6 @@ stops sending, and the result reports what ran (``interrupted``).
 
 from __future__ import annotations
 
-import multiprocessing
 import queue as queue_module
 import signal
 import time
@@ -32,7 +31,7 @@ def run(
     slices = plan.split(plan.workers)
     collector = Collector(plan, len(slices), on_second)
     if len(slices) == 1:
-        from stanchion.load.engine.core import run_slice
+        from stanchion.load.engine import run_slice
 
         interrupted = run_slice(slices[0], collector.add, stop, 0)
     else:
@@ -43,7 +42,7 @@ def run(
 def _worker(plan: Plan, index: int, out: Any, stop: Any, go: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     try:
-        from stanchion.load.engine.core import run_slice
+        from stanchion.load.engine import run_slice
 
         out.put(("ready", index, None))
         go.wait()
@@ -54,6 +53,8 @@ def _worker(plan: Plan, index: int, out: Any, stop: Any, go: Any) -> None:
 
 
 def _run_processes(slices: list[Plan], collector: Collector, should_stop: Callable[[], bool]) -> bool:
+    import multiprocessing
+
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     stop = ctx.Event()

@@ -60,6 +60,7 @@ class Sample:
     schedule_lag_sum_us: int = 0
     schedule_ticks: int = 0
     worker: int = 0
+    engine: str = "python"  # which per-request loop ran: "compiled" (_hotloop.c) or "python"
 
 
 @dataclass
