@@ -317,11 +317,9 @@ static void readable(Conn *c, int64_t now) {
         return;
     }
     loop->bytes_in += n;
-    if (c->state != C_BUSY) { /* bytes nobody asked for */
-        c->state = C_BUSY;
-        c->served = 1;
-        c->got_bytes = 1;
-        lost(c, K_MALFORMED, 0, now);
+    if (c->state != C_BUSY) { /* an answer nobody asked for (a 408 before an idle close): not a request's */
+        close_fd(c);
+        c->retry_at = now;
         return;
     }
     c->got_bytes = 1;
@@ -427,11 +425,20 @@ static int Loop_init(Loop *self, PyObject *args, PyObject *kwds) {
         PyErr_NoMemory();
         return -1;
     }
+    self->nconns = connections;
+    int64_t now = now_ns();
+    for (int i = 0; i < connections; i++) { /* before anything can fail: dealloc closes only real sockets */
+        Conn *c = &self->conns[i];
+        c->loop = self;
+        c->fd = -1;
+        c->state = C_DOWN;
+        c->target = i % self->ntargets;
+        c->retry_at = now;
+    }
     for (Py_ssize_t i = 0; i < n; i++)
         if (parse_address(PyTuple_GET_ITEM(addresses, i), &self->addrs[i], &self->addrlens[i]) < 0) return -1;
     Py_INCREF(requests);
     self->requests = requests;
-    self->nconns = connections;
     self->timeout_ns = (int64_t)(timeout * NS);
     self->head = head;
     self->remaining = 0;
@@ -442,15 +449,6 @@ static int Loop_init(Loop *self, PyObject *args, PyObject *kwds) {
     if (self->epfd < 0) {
         PyErr_SetFromErrno(PyExc_OSError);
         return -1;
-    }
-    int64_t now = now_ns();
-    for (int i = 0; i < connections; i++) {
-        Conn *c = &self->conns[i];
-        c->loop = self;
-        c->fd = -1;
-        c->state = C_DOWN;
-        c->target = i % self->ntargets;
-        c->retry_at = now;
     }
     self->last_sweep = now;
     self->attention = 1;
