@@ -52,7 +52,8 @@ def addresses(plan: Plan) -> tuple[tuple[int, str, int], ...] | None:
         except OSError:
             return None  # the Python engine reports it as a DNS error, per request
         family, _, _, _, sockaddr = infos[0]
-        if family not in (socket.AF_INET, socket.AF_INET6) or (family == socket.AF_INET6 and sockaddr[3]):
+        zoned = family == socket.AF_INET6 and len(sockaddr) > 3 and bool(sockaddr[-1])
+        if family not in (socket.AF_INET, socket.AF_INET6) or zoned:
             return None  # other families, and IPv6 with a zone (fe80::1%eth0), stay on the Python engine
         out.append((int(family), str(sockaddr[0]), int(sockaddr[1])))
     return tuple(out)
