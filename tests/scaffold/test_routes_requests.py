@@ -98,6 +98,20 @@ def test_a_parameter_with_literal_text_owns_its_url_over_a_bare_parameter(hard: 
     _problem(status, headers, body, expected=500)  # getPet, whose handler here leaks a writeOnly member
 
 
+def test_operations_sharing_a_url_are_told_apart_by_their_parameters(hard: str) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    status, _, body = request(f"{hard}/jobs?Action=Start", "POST", b'{"job": "nightly"}', headers)
+    assert status == 202 and "started" in json.loads(body)  # startJob
+    status, _, body = request(
+        f"{hard}/jobs?Action=Stop", "POST", b'{"job": "nightly", "force": true}', headers
+    )
+    assert status == 200 and "stopped" in json.loads(body)  # stopJob
+    status, headers_out, body = request(f"{hard}/jobs?Action=Pause", "POST", b'{"job": "nightly"}', headers)
+    assert "Action" in str(_problem(status, headers_out, body, expected=400)["detail"])
+    status, headers_out, body = request(f"{hard}/jobs?Action=Stop", "POST", b'{"job": "nightly"}', headers)
+    assert "force" in str(_problem(status, headers_out, body, expected=400)["detail"])  # stopJob's own check
+
+
 def test_an_optional_body_is_validated_when_sent(hard: str) -> None:
     url = f"{hard}/pets/mine"
     json_type = {"Content-Type": "application/json"}

@@ -120,6 +120,13 @@ def _problem_like(schema: ir.Schema, examples: Examples, status: int) -> Any:
     return body
 
 
+def route_path(path: str) -> str:
+    """The URL path an operation serves: its path key without a fragment or query. Specs converted from
+    AWS's models (``/#Action=CreateUser``) and Box's (``/files/{file_id}#add_shared_link``) give several
+    operations one method and URL that way; the routers tell them apart by their parameters and bodies."""
+    return re.split(r"[#?]", path, maxsplit=1)[0] or "/"
+
+
 def path_pattern(path: str) -> tuple[str, list[str]]:
     """An anchored regular expression for an OpenAPI path template, and its parameter names in order."""
     names: list[str] = []
@@ -146,8 +153,12 @@ def _literal(ch: str) -> str:
     return f"(?:{re.escape(ch)}|{caseless})"
 
 
-def route_order(op: ir.Operation) -> tuple[int, int, str]:
-    """Literal segments before templated ones, so ``/pets/mine`` wins over ``/pets/{id}``."""
-    segments = op.path.split("/")
+def route_order(op: ir.Operation) -> tuple[int, int, str, int, int]:
+    """Literal segments before templated ones, so ``/pets/mine`` wins over ``/pets/{id}``. Operations that
+    share a URL are tried in this order (see :func:`route_path`): those whose path key names a variant
+    (``#add_shared_link``) before the plain one, the most required parameters and bodies first."""
+    path = route_path(op.path)
+    segments = path.split("/")
     templated = sum(1 for s in segments if "{" in s)
-    return (templated, -len(segments), op.path)
+    required = sum(1 for p in op.parameters if p.required) + (1 if op.request_body_required else 0)
+    return (templated, -len(segments), path, 0 if path != op.path else 1, -required)

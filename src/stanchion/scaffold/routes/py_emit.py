@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any
 
 from stanchion.scaffold import ir
-from stanchion.scaffold.routes.common import error_specs, route_order, stub_response
+from stanchion.scaffold.routes.common import error_specs, route_order, route_path, stub_response
 from stanchion.scaffold.routes.examples import Examples
 from stanchion.scaffold.routes.naming import Namer
 from stanchion.scaffold.routes.plan import Plan
@@ -250,7 +250,7 @@ def _operations(
             f"OPERATIONS[{op.operation_id!r}] = Operation(",
             f"    id={op.operation_id!r},",
             f"    method={op.method.value!r},",
-            f"    path={op.path!r},",
+            f"    path={route_path(op.path)!r},",
             "    params=[",
             *params,
             "    ],",

@@ -22,7 +22,7 @@ import json
 from importlib import resources
 
 from stanchion.scaffold import ir
-from stanchion.scaffold.routes.common import error_specs, path_pattern, route_order, stub_response
+from stanchion.scaffold.routes.common import error_specs, path_pattern, route_order, route_path, stub_response
 from stanchion.scaffold.routes.examples import Examples
 from stanchion.scaffold.routes.naming import Namer
 from stanchion.scaffold.routes.plan import Plan
@@ -185,7 +185,7 @@ def _operations(api: ir.Api, ts: TsSchemas, ops: list[ir.Operation], examples: E
     body = ["export const schemes: Record<string, SchemeSpec> = {", *schemes, "};", ""]
     body.append("export const operations: OperationSpec[] = [")
     for op in ops:
-        pattern, path_names = path_pattern(op.path)
+        pattern, path_names = path_pattern(route_path(op.path))
         params = []
         for p in op.parameters:
             style = p.style or ("form" if p.location.value in ("query", "cookie") else "simple")
@@ -218,7 +218,7 @@ def _operations(api: ir.Api, ts: TsSchemas, ops: list[ir.Operation], examples: E
             "  {",
             f"    id: {lit(op.operation_id)},",
             f"    method: {lit(op.method.value)},",
-            f"    path: {lit(op.path)},",
+            f"    path: {lit(route_path(op.path))},",
             f"    pattern: new RegExp({lit(pattern)}),",
             f"    pathParams: {json.dumps(path_names)},",
             "    params: [",

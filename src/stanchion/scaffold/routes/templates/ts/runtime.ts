@@ -589,6 +589,67 @@ function moreSpecific(a: string, b: string): boolean {
   return false;
 }
 
+type ParamTargets = Pick<HandlerInput, "params" | "query" | "headers" | "cookies">;
+
+/** Every parameter of ``op`` read from the request and validated; a Problem (400) for the first bad one. */
+function readParams(
+  op: OperationSpec,
+  req: RawRequest,
+  path: string,
+  query: Map<string, string[]>,
+  cookies: Map<string, string[]>,
+): ParamTargets {
+  const match = op.pattern.exec(path) as RegExpExecArray;
+  const out: ParamTargets = { params: {}, query: {}, headers: {}, cookies: {} };
+  for (const p of op.params) {
+    let values: string[] | undefined;
+    if (p.in === "path") values = pathValue(decode(match[op.pathParams.indexOf(p.name) + 1] ?? "", false), p);
+    else if (p.in === "query") {
+      values = queryValues(query, p);
+      if (p.allowEmpty && p.shape.t !== "string" && values?.length === 1 && values[0] === "") values = undefined;
+    }
+    else if (p.in === "header") {
+      const h = headerValue(req.headers, p.name);
+      values = h === undefined ? undefined : [h];
+    } else values = cookies.get(p.name);
+    const target = p.in === "path" ? out.params : p.in === "query" ? out.query : p.in === "header" ? out.headers : out.cookies;
+    if (values === undefined) {
+      if (p.required) throw new Problem("validation", 400, "Invalid request", `missing required ${p.in} parameter '${p.name}'`);
+      continue;
+    }
+    const value = fromValues(values, p);
+    const parsed = p.schema.safeParse(value);
+    if (!parsed.success) throw new Problem("validation", 400, "Invalid request", `${p.in} parameter '${p.name}': ${issues(parsed.error)}`);
+    target[p.name] = value;
+  }
+  return out;
+}
+
+/** Several operations on one method and URL (path keys told apart by a fragment, as AWS's and Box's specs
+ * write them): the first, in the generator's order (named variants before the plain path, the most
+ * constrained first), whose parameters and body the request satisfies. None: the first whose parameters fit,
+ * else the first, whose own checks then answer. Security runs for the chosen one. */
+async function choose(
+  ops: OperationSpec[],
+  req: RawRequest,
+  path: string,
+  query: Map<string, string[]>,
+  cookies: Map<string, string[]>,
+): Promise<OperationSpec> {
+  let paramsFit: OperationSpec | undefined; // the first whose parameters fit: its body check then answers
+  for (const op of ops) {
+    try {
+      readParams(op, req, path, query, cookies);
+      paramsFit ??= op;
+      await parseBody(op, req, mediaType(headerValue(req.headers, "content-type")));
+      return op;
+    } catch (error) {
+      if (!(error instanceof Problem)) throw error;
+    }
+  }
+  return paramsFit ?? (ops[0] as OperationSpec);
+}
+
 export async function dispatch(
   req: RawRequest,
   operations: OperationSpec[],
@@ -606,39 +667,18 @@ export async function dispatch(
     if (matching.length === 0) throw new Problem("notfound", 404, "Not found", `no route for ${path}`);
     // The most specific path template owns the URL (a literal segment beats a parameter, as OpenAPI
     // says, and /{id}.mp3 beats /{id}): its methods alone are served and listed in Allow.
-    const owner = matching.reduce((best, o) => (moreSpecific(o.path, best.path) ? o : best)).path;
-    const candidates = matching.filter((o) => o.path === owner);
-    op = candidates.find((o) => o.method === method) ?? null;
-    if (!op) {
+    const owner = matching.reduce((best, o) => (moreSpecific(o.path, best.path) ? o : best)).pattern.source;
+    const candidates = matching.filter((o) => o.pattern.source === owner);
+    const here = candidates.filter((o) => o.method === method);
+    if (here.length === 0) {
       const allow = [...new Set(candidates.map((o) => o.method))].join(", ");
       throw new Problem("method", 405, "Method not allowed", `${method} is not allowed here`, { allow });
     }
     const query = parseQuery(qs);
     const cookies = parseCookies(headerValue(req.headers, "cookie"));
+    op = here.length === 1 ? (here[0] as OperationSpec) : await choose(here, req, path, query, cookies);
     const principals = await authenticate(op, req, query, cookies, schemes, hooks);
-    const match = op.pattern.exec(path) as RegExpExecArray;
-    const input: HandlerInput = { params: {}, query: {}, headers: {}, cookies: {}, body: undefined, contentType: null, principals };
-    for (const p of op.params) {
-      let values: string[] | undefined;
-      if (p.in === "path") values = pathValue(decode(match[op.pathParams.indexOf(p.name) + 1] ?? "", false), p);
-      else if (p.in === "query") {
-        values = queryValues(query, p);
-        if (p.allowEmpty && p.shape.t !== "string" && values?.length === 1 && values[0] === "") values = undefined;
-      }
-      else if (p.in === "header") {
-        const h = headerValue(req.headers, p.name);
-        values = h === undefined ? undefined : [h];
-      } else values = cookies.get(p.name);
-      const target = p.in === "path" ? input.params : p.in === "query" ? input.query : p.in === "header" ? input.headers : input.cookies;
-      if (values === undefined) {
-        if (p.required) throw new Problem("validation", 400, "Invalid request", `missing required ${p.in} parameter '${p.name}'`);
-        continue;
-      }
-      const value = fromValues(values, p);
-      const parsed = p.schema.safeParse(value);
-      if (!parsed.success) throw new Problem("validation", 400, "Invalid request", `${p.in} parameter '${p.name}': ${issues(parsed.error)}`);
-      target[p.name] = value;
-    }
+    const input: HandlerInput = { ...readParams(op, req, path, query, cookies), body: undefined, contentType: null, principals };
     input.contentType = mediaType(headerValue(req.headers, "content-type"));
     input.body = await parseBody(op, req, input.contentType);
     const result = await (handlers[op.id] as AnyHandler)(input);
