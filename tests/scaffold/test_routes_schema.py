@@ -12,6 +12,7 @@ import jsonschema_rs
 import pytest
 
 from stanchion.scaffold import ir
+from stanchion.scaffold.routes.examples import Examples
 from stanchion.scaffold.routes.formats import FORMAT_PATTERNS
 from stanchion.scaffold.routes.py_schema import PySchemas
 from stanchion.scaffold.routes.ts_schema import TsSchemas
@@ -138,3 +139,32 @@ def test_a_request_view_never_takes_the_name_of_a_schema_spelt_like_it() -> None
     py = PySchemas(api.schemas)
     assert py.type_name("SignerInput", "req") == "SignerInput" != py.type_name("Signer", "req")
     assert len({py.type_name(n, m) for n in ("Signer", "SignerInput") for m in ("req", "res")}) == 3
+
+
+def test_a_one_of_example_fits_exactly_one_branch_when_a_shallow_one_fits_both() -> None:
+    """Box's search results: two branches whose members are all optional, told apart only by an enum deep
+    inside. The stub's example must fit exactly one (a shallow `{}` fits both: the stub answered 500)."""
+
+    def results(kind: str) -> dict[str, Any]:
+        item = {"type": "object", "properties": {"type": {"type": "string", "enum": [kind]}}}
+        return {"type": "object", "properties": {"entries": {"type": "array", "items": item}}}
+
+    doc: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "Files": results("file"),
+                "Links": results("search_result"),
+                "Search": {
+                    "oneOf": [{"$ref": "#/components/schemas/Files"}, {"$ref": "#/components/schemas/Links"}]
+                },
+            }
+        },
+    }
+    api = to_api(LoadedSpec(path=Path("search.yaml"), document=doc, version="3.0")).api
+    examples = Examples(api.schemas)
+    value = examples.example(api.schemas["Search"], "res")
+    assert examples.valid(api.schemas["Search"], value, "res"), value
+    assert value == {"entries": [{"type": "file"}]}

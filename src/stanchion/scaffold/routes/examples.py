@@ -33,6 +33,7 @@ _FORMATS: dict[str, Any] = {
     "duration": "P1D",
 }
 _MISSING = object()
+_DEEP = 8  # how deep optional members are filled when a shallow example fits several branches
 
 
 class Examples:
@@ -41,6 +42,8 @@ class Examples:
         self.checker = Checker(schemas)
         #: use the spec's own examples; off for typed-dict stubs (an example may carry members a TypedDict cannot)
         self.spec_examples = spec_examples
+        #: optional members are filled down to this depth; deeper while telling oneOf branches apart
+        self._optional_depth = 2
 
     def example(self, schema: ir.Schema, mode: Mode) -> Any:
         """A value that validates against ``schema`` in ``mode`` (best effort; check with :meth:`valid`)."""
@@ -74,16 +77,12 @@ class Examples:
             branches = s.one_of or s.any_of
             disc = s.discriminator
             for branch in branches:
-                value = self._build(branch, mode, depth + 1, seen)
-                base = self._base(s, mode, depth, seen)
-                if isinstance(base, dict) and isinstance(value, dict):
-                    value = {**base, **value}
-                if disc is not None and isinstance(value, dict):
-                    tag = self._tag(disc, branch)
-                    if tag is not None:
-                        value[disc.property_name] = tag
-                if self.checker.valid(s, value, mode):
-                    return value
+                # an example of one branch may fit another too (branches whose members are all optional):
+                # filling optional members deeper usually pins it to one (Box's search results)
+                for optional_depth in (self._optional_depth, _DEEP):
+                    value = self._branch(s, branch, disc, mode, depth, seen, optional_depth)
+                    if self.checker.valid(s, value, mode):
+                        return value
             return self._build(branches[0], mode, depth + 1, seen)
         if s.all_of:
             flat = self._flatten(s, seen)
@@ -96,6 +95,31 @@ class Examples:
                 merged = _merge(merged, self._build(branch, mode, depth + 1, seen))
             return merged
         return self._base(s, mode, depth, seen)
+
+    def _branch(
+        self,
+        s: ir.Schema,
+        branch: ir.Schema,
+        disc: ir.Discriminator | None,
+        mode: Mode,
+        depth: int,
+        seen: tuple[str, ...],
+        optional_depth: int,
+    ) -> Any:
+        """An example of one oneOf/anyOf branch, with the members the composing schema adds and its tag."""
+        saved, self._optional_depth = self._optional_depth, optional_depth
+        try:
+            value = self._build(branch, mode, depth + 1, seen)
+            base = self._base(s, mode, depth, seen)
+        finally:
+            self._optional_depth = saved
+        if isinstance(base, dict) and isinstance(value, dict):
+            value = {**base, **value}
+        if disc is not None and isinstance(value, dict):
+            tag = self._tag(disc, branch)
+            if tag is not None:
+                value[disc.property_name] = tag
+        return value
 
     def _flatten(self, s: ir.Schema, seen: tuple[str, ...]) -> ir.Schema | None:
         """An allOf of objects as one object schema (typed members win over bare 'required' placeholders)."""
@@ -156,7 +180,9 @@ class Examples:
             for name, prop in s.properties.items():
                 if (mode == "res" and prop.write_only) or (mode == "req" and prop.read_only):
                     continue
-                if name in s.required or (depth < 2 and prop.type is not ir.SchemaType.REF):
+                if name in s.required or (
+                    depth < self._optional_depth and prop.type is not ir.SchemaType.REF
+                ):
                     out[name] = self._build(prop, mode, depth + 1, seen)
             for i in range(len(out), s.min_properties or 0):
                 extra = s.additional_schema or ir.Schema(type=ir.SchemaType.STRING)
