@@ -1,6 +1,7 @@
-"""Run one open-model load in this process and print its peak RSS (used by test_memory.py).
+"""Run one load in this process and print its peak RSS (used by test_memory.py).
 
-Usage: ``python -m tests.load.memory_probe URL RATE SECONDS``; prints one JSON line.
+Usage: ``python -m tests.load.memory_probe URL RATE SECONDS`` (the open model at RATE requests a second),
+or ``python -m tests.load.memory_probe URL closed:CONNECTIONS SECONDS`` (the closed model); one JSON line.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from stanchion.load import build_plan, run
 
 
 def main() -> None:
-    url, rate, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
-    result = run(build_plan([url], rate=rate, duration=seconds, concurrency=20, workers=1))
+    url, load, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    if load.startswith("closed:"):
+        plan = build_plan([url], concurrency=int(load.split(":")[1]), duration=seconds, workers=1)
+    else:
+        plan = build_plan([url], rate=float(load), duration=seconds, concurrency=20, workers=1)
+    result = run(plan)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    print(json.dumps({"peak_kb": peak_kb, "sent": result.sent, "completed": result.completed}))
+    doc = {"peak_kb": peak_kb, "sent": result.sent, "completed": result.completed, "engine": result.engine}
+    print(json.dumps(doc))
 
 
 if __name__ == "__main__":
