@@ -64,6 +64,17 @@ def _body(api: ir.Api, operation_id: str) -> ir.Schema:
     return body
 
 
+def _components(schemas: dict[str, Any]) -> ir.Api:
+    """The IR of a spec that holds only these component schemas."""
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
+    return to_api(LoadedSpec(path=Path("components.yaml"), document=doc, version="3.0")).api
+
+
 def test_a_member_only_named_in_required_is_present_in_both_outputs() -> None:
     api = _hard()
     create = api.schemas["ServerCreate"]
@@ -82,18 +93,12 @@ def test_a_member_only_named_in_required_is_present_in_both_outputs() -> None:
 
 
 def test_a_required_placeholder_keeps_the_access_mode_its_allof_branch_gives() -> None:
-    doc: dict[str, Any] = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {
-            "schemas": {
-                "Base": {"type": "object", "properties": {"id": {"type": "integer", "readOnly": True}}},
-                "Thing": {"allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["id"]},
-            }
-        },
-    }
-    api = to_api(LoadedSpec(path=Path("thing.yaml"), document=doc, version="3.0")).api
+    api = _components(
+        {
+            "Base": {"type": "object", "properties": {"id": {"type": "integer", "readOnly": True}}},
+            "Thing": {"allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["id"]},
+        }
+    )
     assert api.schemas["Thing"].properties["id"].read_only
     assert '"id": z.unknown().optional()' in TsSchemas(api.schemas).zod(api.schemas["Thing"], "req")
 
@@ -125,13 +130,7 @@ def test_a_request_view_never_takes_the_name_of_a_schema_spelt_like_it() -> None
     """Box's spec has both SignRequestSigner (with readOnly members) and SignRequestSignerInput: the request
     view of the first must not reuse the second's name (duplicate declarations that failed to compile)."""
     signer = {"type": "object", "properties": {"id": {"type": "string", "readOnly": True}}}
-    doc: dict[str, Any] = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {"schemas": {"Signer": signer, "SignerInput": {"type": "object"}}},
-    }
-    api = to_api(LoadedSpec(path=Path("signer.yaml"), document=doc, version="3.0")).api
+    api = _components({"Signer": signer, "SignerInput": {"type": "object"}})
     ts = TsSchemas(api.schemas)
     ts_names = [name for _, name, _ in ts.views()]
     assert len(ts_names) == len(set(ts_names)) == 3
@@ -149,21 +148,8 @@ def test_a_one_of_example_fits_exactly_one_branch_when_a_shallow_one_fits_both()
         item = {"type": "object", "properties": {"type": {"type": "string", "enum": [kind]}}}
         return {"type": "object", "properties": {"entries": {"type": "array", "items": item}}}
 
-    doc: dict[str, Any] = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {},
-        "components": {
-            "schemas": {
-                "Files": results("file"),
-                "Links": results("search_result"),
-                "Search": {
-                    "oneOf": [{"$ref": "#/components/schemas/Files"}, {"$ref": "#/components/schemas/Links"}]
-                },
-            }
-        },
-    }
-    api = to_api(LoadedSpec(path=Path("search.yaml"), document=doc, version="3.0")).api
+    search = {"oneOf": [{"$ref": "#/components/schemas/Files"}, {"$ref": "#/components/schemas/Links"}]}
+    api = _components({"Files": results("file"), "Links": results("search_result"), "Search": search})
     examples = Examples(api.schemas)
     value = examples.example(api.schemas["Search"], "res")
     assert examples.valid(api.schemas["Search"], value, "res"), value
