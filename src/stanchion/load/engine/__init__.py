@@ -24,6 +24,6 @@ def run_slice(
     where = fast.addresses(plan)
     if where is not None:
         return fast.run(plan, where, emit, should_stop, worker)
-    from stanchion.load.engine.core import run_slice as run_python
+    from stanchion.load.engine.core import Engine, run_engine
 
-    return run_python(plan, emit, should_stop, worker)
+    return run_engine(Engine(plan, emit, should_stop, worker))

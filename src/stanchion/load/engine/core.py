@@ -1,9 +1,9 @@
 """One process's share of a load test: connections, the closed or open model, and once-a-second samples.
 
-:func:`run_slice` runs a :class:`~stanchion.load.plan.Plan` slice on a fresh uvloop loop and hands a
-:class:`~stanchion.load.stats.Sample` to ``emit`` every second. Everything periodic (the sample, the
-timeout sweep, the loop-lag probe, the arrival scheduler) runs on timers beside the connections; the
-per-request path is in :mod:`stanchion.load.engine.connection`.
+:func:`run_engine` runs an :class:`Engine` (one :class:`~stanchion.load.plan.Plan` slice) on a fresh
+uvloop loop, which hands a :class:`~stanchion.load.stats.Sample` to ``emit`` every second. Everything
+periodic (the sample, the timeout sweep, the loop-lag probe, the arrival scheduler) runs on timers beside
+the connections; the per-request path is in :mod:`stanchion.load.engine.connection`.
 """
 
 from __future__ import annotations
@@ -426,14 +426,8 @@ def new_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-def run_slice(
-    plan: Plan,
-    emit: Callable[[Sample], None],
-    should_stop: Callable[[], bool] = lambda: False,
-    worker: int = 0,
-) -> bool:
-    """Run one slice to the end on a fresh uvloop loop; True when it was interrupted."""
-    engine = Engine(plan, emit, should_stop, worker)
+def run_engine(engine: Engine) -> bool:
+    """Run one slice's engine to the end on a fresh uvloop loop; True when it was interrupted."""
     loop = new_loop()
     try:
         loop.run_until_complete(engine.main())
