@@ -248,3 +248,9 @@ def test_a_stub_answers_the_least_misleading_declared_status(declared: list[str]
     }
     api = to_api(LoadedSpec(path=Path("t.yaml"), document=doc, version="3.0")).api
     assert stub_response(api.operations[0], Examples(api.schemas)).status == answered
+
+
+def test_fastapi_output_of_a_spec_with_forms_warns_about_python_multipart(tmp_path: Path) -> None:
+    warned = generate(HARD, "fastapi", tmp_path / "py").warnings
+    assert any("python-multipart" in w and "multipart/form-data" in w for w in warned), warned
+    assert not any("python-multipart" in w for w in generate(HARD, "express", tmp_path / "ts").warnings)

@@ -22,6 +22,7 @@ from stanchion.scaffold.routes.plan import Plan
 
 FRAMEWORKS = ("express", "fastify", "koa", "fastapi")
 MANIFEST = ".stanchion-routes.json"
+_FORMS = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 @dataclass
@@ -65,6 +66,12 @@ def build(
         from stanchion.scaffold.routes.py_emit import emit as emit_python
 
         plan = emit_python(api, types_only, spec.path.name)
+        forms = sorted({c.content_type for op in api.operations for c in op.request_contents} & _FORMS)
+        if forms and not types_only:
+            normalized.warnings.append(
+                f"{' and '.join(forms)} bodies: FastAPI reads them with python-multipart; add it to the "
+                "project's dependencies (pip install python-multipart), or they are answered with a 500"
+            )
     else:
         from stanchion.scaffold.routes.ts_emit import emit as emit_typescript
 
