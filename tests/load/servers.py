@@ -12,6 +12,7 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/http10/<n>``: an HTTP/1.0 answer with an ``n``-byte body and no Content-Length, ended by the close;
 * ``/close-eof/<n>``: the same as HTTP/1.1 with ``Connection: close``;
 * ``/cut-head``: closes in the middle of the response headers;
+* POST ``/early``: a 413 before reading the body (which it then drains, keeping the connection);
 * HEAD ``/keep``: headers announcing a 3-byte body (none follows, as for every HEAD), connection kept;
 * HEAD ``/keep-bare``: headers with no body length at all (as nginx answers HEAD for a body it would chunk),
   connection kept; HEAD ``/keep-http10``: an HTTP/1.0 answer with ``Connection: keep-alive``, kept;
@@ -68,6 +69,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
+        if self.path.startswith("/early"):  # refuse before reading the body, then drain it: kept alive
+            self._arrived()
+            self._answer(413, b"too large\n")
+            self.rfile.read(length)
+            return
         if length:
             self.rfile.read(length)
         self.do_GET()

@@ -91,3 +91,15 @@ def test_open_model_queue_times_out_during_the_run(server: BehaviourServer) -> N
     assert errors == {"timeout": sent}  # every arrival either timed out on the wire or waiting in the queue
     first_second = result.timeline[0]  # type: ignore[attr-defined]
     assert first_second.errors.get("timeout", 0) > 10  # reported as they happen, not only at the end
+
+
+def test_an_answer_before_the_whole_body_was_sent(server: BehaviourServer, engine: str) -> None:
+    """A 413 that comes while a large body is still being written: the connection is not reused for the
+    next request (its unsent rest would be read as that request), and every answer is counted."""
+    body = "x" * 8_000_000  # more than the socket buffers hold: the write is still going when the 413 comes
+    errors, result = _run(
+        server.url("/early"), method="POST", body=body, requests=5, concurrency=1, timeout=10.0
+    )
+    assert errors == {"4xx": 5}, errors
+    assert result.completed == 5 and result.status == {413: 5}  # type: ignore[attr-defined]
+    assert result.engine == engine  # type: ignore[attr-defined]

@@ -276,7 +276,10 @@ static int on_message_complete(llhttp_t *parser) {
     record(c, now);
     c->served++;
     c->got_bytes = 0;
-    if (c->at_eof || !llhttp_should_keep_alive(parser)) {
+    size_t len = (size_t)PyBytes_GET_SIZE(PyTuple_GET_ITEM(loop->requests, c->target));
+    /* an answer that came before the whole request was written (a 413 to a large body): the unsent rest
+     * would be read as the next request, so this connection is not reused */
+    if (c->at_eof || !llhttp_should_keep_alive(parser) || c->written < len) {
         c->close_after = 1;
         c->state = C_IDLE;
         loop->attention = 1;
