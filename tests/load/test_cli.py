@@ -48,6 +48,7 @@ def test_headers_and_data_files(server: BehaviourServer, tmp_path: object) -> No
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "PUT http://127.0.0.1" in proc.stdout
+    assert ", compiled loop" in proc.stdout  # the text report says which per-request loop ran
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,7 @@ def render_text(result: LoadResult) -> str:
     lines.append(
         f"loader: cpu max {h.cpu_max * 100:.0f}% of a core, event-loop lag max {h.loop_lag_max_us / 1000:.1f} ms"
         + (f", schedule lag mean {h.schedule_lag_mean_us / 1000:.2f} ms" if plan.open_model else "")
+        + f", {result.engine} loop"
     )
     if h.bottleneck:
         lines.append("warning: the loader, not the server, was the bottleneck: " + "; ".join(h.reasons))
