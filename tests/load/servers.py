@@ -12,6 +12,7 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/http10/<n>``: an HTTP/1.0 answer with an ``n``-byte body and no Content-Length, ended by the close;
 * ``/close-eof/<n>``: the same as HTTP/1.1 with ``Connection: close``;
 * ``/cut-head``: closes in the middle of the response headers;
+* ``/interim``: a ``100 Continue`` and a ``103 Early Hints``, each in its own write, before the answer;
 * POST ``/early``: a 413 before reading the body (which it then drains, keeping the connection);
 * HEAD ``/keep``: headers announcing a 3-byte body (none follows, as for every HEAD), connection kept;
 * HEAD ``/keep-bare``: headers with no body length at all (as nginx answers HEAD for a body it would chunk),
@@ -42,6 +43,7 @@ HEAD_ANSWERS = {  # HEAD path -> the whole answer; the connection stays open aft
     "keep": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n",
     "keep-bare": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
     "keep-http10": b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\n",
+    "interim": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n",
 }
 HANG_LIMIT = 30.0
 
@@ -168,6 +170,14 @@ class Handler(BaseHTTPRequestHandler):
         elif head == "cut-head":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: te")
             self.close_connection = True
+        elif head == "interim":  # a 100 Continue and a 103 Early Hints, each on its own, then the answer
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.wfile.flush()
+            time.sleep(0.002)
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+            self.wfile.flush()
+            time.sleep(0.002)
+            self._answer(200)
         else:
             self._answer(200)
 

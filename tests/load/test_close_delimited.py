@@ -81,3 +81,28 @@ def test_cli_reports_close_delimited_answers_as_completed(server: BehaviourServe
     doc = json.loads(proc.stdout)
     assert doc["requests"]["completed"] == 5 and doc["errors"] == {}
     assert doc["status"] == {"200": 5}
+
+
+def test_interim_answers_are_skipped(server: BehaviourServer, engine: str) -> None:
+    """A 100 Continue and a 103 Early Hints come before the answer: neither is the answer (RFC 9110 15.2)."""
+    result = run(build_plan([server.url("/interim")], requests=20, concurrency=2, workers=1))
+    assert result.errors == {}, result.errors
+    assert result.completed == 20 and result.status == {200: 20}
+    assert result.engine == engine
+    assert server.count()["count"] == 20
+
+
+def test_interim_answers_are_skipped_in_the_open_model(server: BehaviourServer) -> None:
+    result = run(
+        build_plan([server.url("/interim")], requests=None, rate=20, duration=1, concurrency=2, workers=1)
+    )
+    assert result.errors == {}, result.errors
+    assert result.completed == 20 and result.status == {200: 20}
+
+
+def test_interim_answers_are_skipped_for_head(server: BehaviourServer, engine: str) -> None:
+    result = run(build_plan([server.url("/interim")], method="HEAD", requests=6, concurrency=2, workers=1))
+    assert result.errors == {}, result.errors
+    assert result.completed == 6 and result.status == {200: 6}
+    assert result.engine == engine
+    assert server.count()["count"] == 6

@@ -272,6 +272,8 @@ static int on_headers_complete(llhttp_t *parser) {
 static int on_message_complete(llhttp_t *parser) {
     Conn *c = parser->data;
     Loop *loop = c->loop;
+    int code = parser->status_code;
+    if (code >= 100 && code < 200 && code != 101) return 0; /* an interim answer (100, 103): the answer follows */
     int64_t now = now_ns();
     record(c, now);
     c->served++;

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 
 NO_BODY = frozenset((204, 304))
+INTERIM = frozenset(
+    (100, 102, 103)
+)  # informational answers before the answer (101 switches protocols: final)
 
 
 class FirstResponse:
@@ -63,6 +66,9 @@ class FirstResponse:
 
     def on_message_complete(self) -> None:
         conn = self.conn
+        if conn.parser.get_status_code() in INTERIM:
+            self.length = self.framed = self.chunked = False  # the answer's own headers follow
+            return
         conn.on_message_complete()
         conn.first = None
         if not conn.closed:  # kept alive: later responses cannot end at a close, parse them lean
@@ -106,6 +112,9 @@ class HeadParser:
 
     def on_headers_complete(self) -> None:
         parser = self.parser
+        if parser.get_status_code() in INTERIM:  # no body: this parser reads the answer that follows
+            self.close = self.keep = False
+            return
         self.status = parser.get_status_code()
         self.keep_alive = not self.close and (self.keep or parser.get_http_version() >= "1.1")
         self.close = self.keep = False
@@ -200,12 +209,15 @@ class Connection(asyncio.Protocol):
         """Open model: latency from the intended send time, and from the actual send beside it."""
         now = perf_counter_ns()
         engine = self.engine
+        status = self.parser.get_status_code()
+        if status in INTERIM:
+            return
         if self.warm:
             self.warm = False
         else:
             engine.latency.append((now - self.intended) // 1000)
             engine.uncorrected.append((now - self.sent) // 1000)
-            engine.status[self.parser.get_status_code()] += 1
+            engine.status[status] += 1
         self.busy = False
         self.got_bytes = False
         self.served += 1
@@ -255,11 +267,14 @@ class ClosedConnection(Connection):
     def on_message_complete(self) -> None:
         now = perf_counter_ns()
         engine = self.engine
+        status = self.parser.get_status_code()
+        if status in INTERIM:
+            return
         if self.warm:
             self.warm = False
         else:
             engine.latency.append((now - self.sent) // 1000)
-            engine.status[self.parser.get_status_code()] += 1
+            engine.status[status] += 1
         self.got_bytes = False
         self.served += 1
         if not self.parser.should_keep_alive():
