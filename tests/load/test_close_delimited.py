@@ -13,8 +13,18 @@ import json
 import pytest
 
 from stanchion.load import build_plan, run
+from stanchion.load.result import LoadResult
 from tests.load.conftest import BehaviourServer, run_cli
 from tests.load.servers import close_delimited
+
+
+def _all_answered(result: LoadResult, server: BehaviourServer, n: int, engine: str | None) -> None:
+    """Every one of ``n`` requests answered 200 once, with no error, on ``engine`` (None: any)."""
+    assert result.errors == {}, result.errors
+    assert result.completed == n and result.status == {200: n}
+    if engine is not None:
+        assert result.engine == engine
+    assert server.count()["count"] == n
 
 
 @pytest.mark.parametrize(
@@ -56,10 +66,7 @@ def test_connection_close_with_content_length_completes(server: BehaviourServer,
 def test_head_answer_ends_at_its_headers_when_the_server_closes(server: BehaviourServer, engine: str) -> None:
     # the parser cannot know a HEAD answer has no body, so it waits for the 3 bytes it announces
     result = run(build_plan([server.url("/")], method="HEAD", requests=6, concurrency=2, workers=1))
-    assert result.errors == {}, result.errors
-    assert result.completed == 6 and result.status == {200: 6}
-    assert result.engine == engine
-    assert server.count()["count"] == 6
+    _all_answered(result, server, 6, engine)
 
 
 @pytest.mark.parametrize("rate", [None, 20])
@@ -86,23 +93,16 @@ def test_cli_reports_close_delimited_answers_as_completed(server: BehaviourServe
 def test_interim_answers_are_skipped(server: BehaviourServer, engine: str) -> None:
     """A 100 Continue and a 103 Early Hints come before the answer: neither is the answer (RFC 9110 15.2)."""
     result = run(build_plan([server.url("/interim")], requests=20, concurrency=2, workers=1))
-    assert result.errors == {}, result.errors
-    assert result.completed == 20 and result.status == {200: 20}
-    assert result.engine == engine
-    assert server.count()["count"] == 20
+    _all_answered(result, server, 20, engine)
 
 
 def test_interim_answers_are_skipped_in_the_open_model(server: BehaviourServer) -> None:
     result = run(
         build_plan([server.url("/interim")], requests=None, rate=20, duration=1, concurrency=2, workers=1)
     )
-    assert result.errors == {}, result.errors
-    assert result.completed == 20 and result.status == {200: 20}
+    _all_answered(result, server, 20, None)
 
 
 def test_interim_answers_are_skipped_for_head(server: BehaviourServer, engine: str) -> None:
     result = run(build_plan([server.url("/interim")], method="HEAD", requests=6, concurrency=2, workers=1))
-    assert result.errors == {}, result.errors
-    assert result.completed == 6 and result.status == {200: 6}
-    assert result.engine == engine
-    assert server.count()["count"] == 6
+    _all_answered(result, server, 6, engine)

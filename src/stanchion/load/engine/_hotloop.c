@@ -67,7 +67,9 @@ struct Loop {
     int ntargets;
     struct sockaddr_storage *addrs;
     socklen_t *addrlens;
-    PyObject *requests; /* tuple of bytes, one per target */
+    PyObject *requests; /* tuple of bytes, one per target (kept alive for req_data) */
+    const char **req_data; /* each target's request bytes and length, looked up once */
+    size_t *req_len;
     Conn *conns;
     int nconns;
     int64_t timeout_ns;
@@ -147,8 +149,8 @@ static void record(Conn *c, int64_t now) {
 
 /* Write what is left of the request; 0 when done or waiting for EPOLLOUT, -1 with errno on failure. */
 static int write_more(Conn *c) {
-    const char *data = PyBytes_AS_STRING(PyTuple_GET_ITEM(c->loop->requests, c->target));
-    size_t len = (size_t)PyBytes_GET_SIZE(PyTuple_GET_ITEM(c->loop->requests, c->target));
+    const char *data = c->loop->req_data[c->target];
+    size_t len = c->loop->req_len[c->target];
     while (c->written < len) {
         ssize_t n = send(c->fd, data + c->written, len - c->written, MSG_NOSIGNAL);
         if (n < 0) {
@@ -278,7 +280,7 @@ static int on_message_complete(llhttp_t *parser) {
     record(c, now);
     c->served++;
     c->got_bytes = 0;
-    size_t len = (size_t)PyBytes_GET_SIZE(PyTuple_GET_ITEM(loop->requests, c->target));
+    size_t len = loop->req_len[c->target];
     /* an answer that came before the whole request was written (a 413 to a large body): the unsent rest
      * would be read as the next request, so this connection is not reused */
     if (c->at_eof || !llhttp_should_keep_alive(parser) || c->written < len) {
@@ -373,6 +375,8 @@ static void Loop_dealloc(Loop *loop) {
     PyMem_Free(loop->addrs);
     PyMem_Free(loop->addrlens);
     PyMem_Free(loop->lat);
+    PyMem_Free(loop->req_data);
+    PyMem_Free(loop->req_len);
     Py_XDECREF(loop->requests);
     Py_TYPE(loop)->tp_free((PyObject *)loop);
 }
@@ -444,6 +448,16 @@ static int Loop_init(Loop *self, PyObject *args, PyObject *kwds) {
         if (parse_address(PyTuple_GET_ITEM(addresses, i), &self->addrs[i], &self->addrlens[i]) < 0) return -1;
     Py_INCREF(requests);
     self->requests = requests;
+    self->req_data = PyMem_Calloc((size_t)n, sizeof *self->req_data);
+    self->req_len = PyMem_Calloc((size_t)n, sizeof *self->req_len);
+    if (!self->req_data || !self->req_len) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        self->req_data[i] = PyBytes_AS_STRING(PyTuple_GET_ITEM(requests, i));
+        self->req_len[i] = (size_t)PyBytes_GET_SIZE(PyTuple_GET_ITEM(requests, i));
+    }
     self->timeout_ns = (int64_t)(timeout * NS);
     self->head = head;
     self->remaining = 0;
