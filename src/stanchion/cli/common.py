@@ -17,6 +17,7 @@ A sub-command is a thin adapter (click; see docs/architecture.md for why not Typ
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -63,6 +64,20 @@ def raise_for_exit(code: int | ExitCode) -> None:
     """End the command with ``code`` when it is not 0 (the report has already been shown)."""
     if int(code) != 0:
         raise click.exceptions.Exit(int(code))
+
+
+def check_output(path: str | Path | None, label: str, *, folder: bool) -> Path | None:
+    """Check an output path before the command starts its work (see :mod:`stanchion.paths`).
+
+    Every option that names a path a command writes goes through this (``None``: the option was not
+    given). A path that cannot be written raises UsageError (exit 2: a file where a folder is needed)
+    or EnvironmentProblem (exit 3: the folder refuses new entries), one line with a hint.
+    """
+    if path is None:
+        return None
+    from stanchion.paths import check_output_path
+
+    return check_output_path(path, folder=folder, label=label)
 
 
 def confirm(out: Output, question: str, yes: bool) -> None:
