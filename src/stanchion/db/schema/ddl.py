@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from stanchion.db.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table, View
+from stanchion.db.schema.model import Column, ForeignKey, Index, Sequence, Table, View
 
 _SIMPLE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _LITERAL = re.compile(
@@ -176,10 +176,3 @@ def create_sequence(seq: Sequence, dialect: str) -> str:
     if seq.max_value is not None:
         sql += f" MAXVALUE {seq.max_value}"
     return sql + f" START WITH {seq.start}"
-
-
-def create_schema_script(schema: Schema) -> list[str]:
-    """Every statement that builds ``schema`` from nothing (the diff against an empty schema)."""
-    from stanchion.db.schema.diff import plan_steps
-
-    return [step.sql for step in plan_steps(Schema(dialect=schema.dialect, name=schema.name), schema)]

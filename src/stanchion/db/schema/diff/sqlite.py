@@ -7,20 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from stanchion.db.schema import ddl
-from stanchion.db.schema.diff import (
+from stanchion.db.schema.diff.steps import (
     DATA_LOSS,
     LONG_LOCK,
     MAY_FAIL,
     REWRITE,
     Step,
-    _column_changes,
-    _dependent_views,
-    _index_key,
-    _keyed,
-    _mentions,
-    _plain_indexes,
-    _q,
-    _view_order,
+    column_changes,
+    dependent_views,
+    index_key,
+    keyed,
+    mentions,
+    plain_indexes,
+    q,
+    view_order,
 )
 from stanchion.db.schema.model import Schema, Table
 
@@ -28,14 +28,14 @@ from stanchion.db.schema.model import Schema, Table
 def _sqlite_simple_change(ta: Table, tb: Table) -> bool:
     """True when ALTER TABLE can turn ``ta`` into ``tb``: plain nullable columns added at the end, and
     columns dropped that no key, index, foreign key or check mentions (SQLite 3.35+ DROP COLUMN)."""
-    added, removed, changed = _column_changes(ta, tb)
+    added, removed, changed = column_changes(ta, tb)
     if changed:
         return False
     same = (
         ta.primary_key == tb.primary_key
-        and set(_keyed(ta.uniques, "sqlite")) == set(_keyed(tb.uniques, "sqlite"))
-        and set(_keyed(ta.checks, "sqlite")) == set(_keyed(tb.checks, "sqlite"))
-        and set(_keyed(ta.foreign_keys, "sqlite")) == set(_keyed(tb.foreign_keys, "sqlite"))
+        and set(keyed(ta.uniques, "sqlite")) == set(keyed(tb.uniques, "sqlite"))
+        and set(keyed(ta.checks, "sqlite")) == set(keyed(tb.checks, "sqlite"))
+        and set(keyed(ta.foreign_keys, "sqlite")) == set(keyed(tb.foreign_keys, "sqlite"))
     )
     gone = {c.name for c in removed}
     kept = [c.name for c in ta.columns if c.name not in gone]
@@ -50,7 +50,7 @@ def _sqlite_simple_change(ta: Table, tb: Table) -> bool:
         used |= set(index.columns)
     if (
         gone & used
-        or any(_mentions(c.expression, gone) for c in ta.checks)
+        or any(mentions(c.expression, gone) for c in ta.checks)
         or any(c.generated for c in removed)
     ):
         return False
@@ -74,37 +74,37 @@ def plan_sqlite(a: Schema, b: Schema) -> list[Step]:
     changed_views = {
         n for n, v in a.views.items() if n not in b.views or b.views[n].definition != v.definition
     }
-    drop_views = changed_views | _dependent_views(a, rebuild | removed | changed_views)
+    drop_views = changed_views | dependent_views(a, rebuild | removed | changed_views)
     if rebuild:
         drop_views = set(a.views)  # renaming a table checks every view in the schema
     if rebuild or removed:
         # a rebuilt or dropped table may be referenced: check foreign keys at commit, not per statement
         steps.append(Step("PRAGMA defer_foreign_keys = ON", "defer foreign keys", "main"))
-    for name in reversed(_view_order(a.views, drop_views)):
+    for name in reversed(view_order(a.views, drop_views)):
         steps.append(Step(ddl.drop_view(a.views[name], d), "drop view", name))
     for name, ta in a.tables.items():
         if name in removed or name in rebuild:
             continue
-        b_idx = _plain_indexes(b.tables[name])
-        for iname, index in _plain_indexes(ta).items():
-            if iname not in b_idx or _index_key(b_idx[iname], d) != _index_key(index, d):
+        b_idx = plain_indexes(b.tables[name])
+        for iname, index in plain_indexes(ta).items():
+            if iname not in b_idx or index_key(b_idx[iname], d) != index_key(index, d):
                 steps.append(Step(ddl.drop_index(index, d), "drop index", iname))
     for name in sorted(removed):
-        steps.append(Step(f"DROP TABLE {_q(name, d)}", "drop table", name, [DATA_LOSS]))
+        steps.append(Step(f"DROP TABLE {q(name, d)}", "drop table", name, [DATA_LOSS]))
     for name, tb in b.tables.items():
         if name not in a.tables:
             steps.append(Step(ddl.create_table(tb, d), "create table", name))
-            for index in _plain_indexes(tb).values():
+            for index in plain_indexes(tb).values():
                 steps.append(Step(ddl.create_index(index, d), "create index", index.name))
         elif name in rebuild:
             steps.extend(_rebuild_sqlite(a.tables[name], tb))
         else:
             ta = a.tables[name]
-            added, dropped, _ = _column_changes(ta, tb)
+            added, dropped, _ = column_changes(ta, tb)
             for col in dropped:
                 steps.append(
                     Step(
-                        f"ALTER TABLE {_q(name, d)} DROP COLUMN {_q(col.name, d)}",
+                        f"ALTER TABLE {q(name, d)} DROP COLUMN {q(col.name, d)}",
                         "drop column",
                         col.name,
                         [DATA_LOSS],
@@ -113,17 +113,17 @@ def plan_sqlite(a: Schema, b: Schema) -> list[Step]:
             for col in added:
                 steps.append(
                     Step(
-                        f"ALTER TABLE {_q(name, d)} ADD COLUMN {ddl.column_sql(col, d)}",
+                        f"ALTER TABLE {q(name, d)} ADD COLUMN {ddl.column_sql(col, d)}",
                         "add column",
                         col.name,
                     )
                 )
-            a_idx = _plain_indexes(ta)
-            for iname, index in _plain_indexes(tb).items():
-                if iname not in a_idx or _index_key(a_idx[iname], d) != _index_key(index, d):
+            a_idx = plain_indexes(ta)
+            for iname, index in plain_indexes(tb).items():
+                if iname not in a_idx or index_key(a_idx[iname], d) != index_key(index, d):
                     steps.append(Step(ddl.create_index(index, d), "create index", iname))
     create_views = {n for n in b.views if n not in a.views or n in drop_views}
-    for name in _view_order(b.views, create_views):
+    for name in view_order(b.views, create_views):
         steps.append(Step(ddl.create_view(b.views[name], d), "create view", name))
     return steps
 
@@ -133,9 +133,9 @@ def _table_differs(ta: Table, tb: Table) -> bool:
         return (
             [(*c.signature(), c.name) for c in t.columns],
             t.primary_key.signature() if t.primary_key else None,
-            sorted(_keyed(t.uniques, "sqlite")),
-            sorted(_keyed(t.checks, "sqlite")),
-            sorted(_keyed(t.foreign_keys, "sqlite")),
+            sorted(keyed(t.uniques, "sqlite")),
+            sorted(keyed(t.checks, "sqlite")),
+            sorted(keyed(t.foreign_keys, "sqlite")),
         )
 
     return bool(shape(ta) != shape(tb))
@@ -146,7 +146,7 @@ def _rebuild_sqlite(ta: Table, tb: Table) -> list[Step]:
     temp = f"_stanchion_new_{tb.name}"
     common = [c.name for c in tb.columns if ta.column(c.name) is not None and not c.generated]
     cols = ddl.idents(common, d)
-    _, removed, changed = _column_changes(ta, tb)
+    _, removed, changed = column_changes(ta, tb)
     hazards = [REWRITE, LONG_LOCK]
     if removed:
         hazards.insert(0, DATA_LOSS)
@@ -157,13 +157,13 @@ def _rebuild_sqlite(ta: Table, tb: Table) -> list[Step]:
     steps = [
         Step(ddl.create_table(tb, d, name=temp), "rebuild table", tb.name, hazards),
         Step(
-            f"INSERT INTO {_q(temp, d)} ({cols}) SELECT {cols} FROM {_q(tb.name, d)}",
+            f"INSERT INTO {q(temp, d)} ({cols}) SELECT {cols} FROM {q(tb.name, d)}",
             "rebuild table",
             tb.name,
         ),
-        Step(f"DROP TABLE {_q(tb.name, d)}", "rebuild table", tb.name),
-        Step(f"ALTER TABLE {_q(temp, d)} RENAME TO {_q(tb.name, d)}", "rebuild table", tb.name),
+        Step(f"DROP TABLE {q(tb.name, d)}", "rebuild table", tb.name),
+        Step(f"ALTER TABLE {q(temp, d)} RENAME TO {q(tb.name, d)}", "rebuild table", tb.name),
     ]
-    for index in _plain_indexes(tb).values():
+    for index in plain_indexes(tb).values():
         steps.append(Step(ddl.create_index(index, d), "create index", index.name))
     return steps

@@ -1,0 +1,176 @@
+"""PostgreSQL column changes: add, drop, retype (with a cast where one exists), defaults, NOT NULL,
+identity; and enum replacement, whose columns are converted through text."""
+
+from __future__ import annotations
+
+from stanchion.db.schema import ddl
+from stanchion.db.schema.diff.steps import DATA_LOSS, LONG_LOCK, MAY_FAIL, REWRITE, Step, column_changes, q
+from stanchion.db.schema.model import Schema, Table
+
+D = "postgresql"
+OLD_ENUM = "__stanchion_old"
+
+_TEXT = ("text", "character varying", "character", "varchar", "char", "citext")
+_NUMBER = ("smallint", "integer", "bigint", "numeric", "real", "double precision", "decimal")
+_TIME = ("date", "timestamp", "time")
+
+
+def castable(old: str, new: str) -> bool:
+    """Whether ``ALTER COLUMN ... TYPE new USING col::new`` can work for a column of type ``old``:
+    anything casts to and from text, numbers among themselves, dates and times among themselves.
+    Other changes are planned as drop and add (data loss, named as such)."""
+
+    def kind(t: str) -> str:
+        for name, group in (("text", _TEXT), ("number", _NUMBER), ("time", _TIME)):
+            if t.startswith(group):
+                return name
+        return t
+
+    a, b = kind(old), kind(new)
+    return a == b or "text" in (a, b)
+
+
+def rewritten_enums(a: Schema, b: Schema) -> set[str]:
+    """Enums whose labels were removed or reordered: PostgreSQL can only append, so they are replaced."""
+    return {
+        n
+        for n, e in b.enums.items()
+        if n in a.enums and e.labels[: len(a.enums[n].labels)] != a.enums[n].labels
+    }
+
+
+def enum_columns(a: Schema, b: Schema, enums: set[str]) -> list[tuple[str, str]]:
+    """(table, column) of columns typed with one of ``enums`` on both sides."""
+    out = []
+    for name, tb in b.tables.items():
+        ta = a.tables.get(name)
+        if ta is None or tb.partition_of:
+            continue
+        for col in tb.columns:
+            old = ta.column(col.name)
+            if old is not None and old.type in enums and col.type == old.type:
+                out.append((name, col.name))
+    return out
+
+
+def replace_enum(a: Schema, b: Schema, name: str, labels: str) -> list[Step]:
+    """Rename the old type away, create the new one, convert each column through text (the old type is
+    dropped at the end of the plan, after the columns that still use it are gone)."""
+    steps = [
+        Step(f"ALTER TYPE {q(name, D)} RENAME TO {q(name + OLD_ENUM, D)}", "alter type", name),
+        Step(f"CREATE TYPE {q(name, D)} AS ENUM ({labels})", "create type", name),
+    ]
+    for table, column in enum_columns(a, b, {name}):
+        t, c = q(table, D), q(column, D)
+        old = a.tables[table].column(column)
+        new = b.tables[table].column(column)
+        if old is not None and old.default is not None:
+            steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT", "alter column", column))
+        steps.append(
+            Step(
+                f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {q(name, D)} USING {c}::text::{q(name, D)}",
+                "alter column type",
+                column,
+                [REWRITE, LONG_LOCK, MAY_FAIL],
+            )
+        )
+        if new is not None and new.default is not None:
+            steps.append(
+                Step(f"ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {new.default}", "alter column", column)
+            )
+    return steps
+
+
+def retyped_or_dropped(a: Schema, b: Schema) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for name, ta in a.tables.items():
+        tb = b.tables.get(name)
+        if tb is None:
+            out[name] = {c.name for c in ta.columns}
+            continue
+        _, removed, changed = column_changes(ta, tb)
+        cols = {c.name for c in removed} | {old.name for old, new in changed if old.type != new.type}
+        cols |= {old.name for old, new in changed if old.generated != new.generated}
+        if cols:
+            out[name] = cols
+    return out
+
+
+def rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
+    """Columns PostgreSQL will drop (with their indexes and checks): dropped, or re-added because their
+    generation expression or an uncastable type changes."""
+    out: dict[str, set[str]] = {}
+    for name, ta in a.tables.items():
+        tb = b.tables.get(name)
+        if tb is None:
+            continue
+        _, removed, changed = column_changes(ta, tb)
+        cols = {c.name for c in removed}
+        cols |= {
+            old.name
+            for old, new in changed
+            if old.generated != new.generated or (old.type != new.type and not castable(old.type, new.type))
+        }
+        if cols:
+            out[name] = cols
+    return out
+
+
+def alter_columns(ta: Table, tb: Table) -> list[Step]:
+    t = q(tb.name, D)
+    steps: list[Step] = []
+    if tb.partition_of:
+        return steps  # partitions take their columns from the parent
+    added, removed, changed = column_changes(ta, tb)
+    for col in removed:
+        steps.append(
+            Step(f"ALTER TABLE {t} DROP COLUMN {q(col.name, D)}", "drop column", col.name, [DATA_LOSS])
+        )
+    for col in added:
+        hazards = [MAY_FAIL] if not col.nullable and col.default is None and not col.identity else []
+        if col.generated or (col.default and "(" in col.default and "nextval" not in col.default):
+            hazards.append(REWRITE)
+        steps.append(
+            Step(f"ALTER TABLE {t} ADD COLUMN {ddl.column_sql(col, D)}", "add column", col.name, hazards)
+        )
+    for old, new in changed:
+        c = q(new.name, D)
+        if old.generated != new.generated or (old.type != new.type and not castable(old.type, new.type)):
+            steps.append(Step(f"ALTER TABLE {t} DROP COLUMN {c}", "drop column", new.name, [DATA_LOSS]))
+            steps.append(Step(f"ALTER TABLE {t} ADD COLUMN {ddl.column_sql(new, D)}", "add column", new.name))
+            continue
+        if old.identity and old.identity != new.identity:
+            steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY", "alter column", new.name))
+        if old.default is not None and (old.default != new.default or old.type != new.type):
+            steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT", "alter column", new.name))
+        if old.type != new.type:
+            steps.append(
+                Step(
+                    f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {new.type} USING {c}::{new.type}",
+                    "alter column type",
+                    new.name,
+                    [REWRITE, LONG_LOCK, MAY_FAIL],
+                )
+            )
+        if new.default is not None and (old.default != new.default or old.type != new.type):
+            steps.append(
+                Step(f"ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {new.default}", "alter column", new.name)
+            )
+        if old.nullable != new.nullable:
+            if new.nullable:
+                steps.append(
+                    Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP NOT NULL", "alter column", new.name)
+                )
+            else:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL",
+                        "alter column",
+                        new.name,
+                        [LONG_LOCK, MAY_FAIL],
+                    )
+                )
+        if new.identity and old.identity != new.identity:
+            sql = f"ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {new.identity.upper()} AS IDENTITY"
+            steps.append(Step(sql, "alter column", new.name))
+    return steps

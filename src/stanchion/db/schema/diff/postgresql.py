@@ -1,0 +1,339 @@
+"""The PostgreSQL planner: one function per object kind, run in dependency order.
+
+Drops go first (dependent views, foreign keys, indexes, checks and keys that do not survive, tables), then
+types and sequences, new tables, changes to existing tables, and last foreign keys, sequence ownership and
+views. What several kinds need to know (which columns change, which keys go) is worked out once in
+``_Context``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stanchion.db.schema import ddl
+from stanchion.db.schema.diff.pg_columns import (
+    OLD_ENUM,
+    alter_columns,
+    enum_columns,
+    rebuilt_columns,
+    replace_enum,
+    retyped_or_dropped,
+    rewritten_enums,
+)
+from stanchion.db.schema.diff.steps import (
+    DATA_LOSS,
+    LONG_LOCK,
+    MAY_FAIL,
+    Step,
+    dependent_views,
+    index_key,
+    keyed,
+    mentions,
+    plain_indexes,
+    q,
+    view_order,
+)
+from stanchion.db.schema.model import ForeignKey, Schema, Table
+
+D = "postgresql"
+
+
+@dataclass
+class _Context:
+    a: Schema
+    b: Schema
+    touched: dict[str, set[str]] = field(default_factory=dict)  # columns retyped or dropped, per table
+    rewritten_enums: set[str] = field(default_factory=set)
+    removed_tables: set[str] = field(default_factory=set)
+    drop_views: set[str] = field(default_factory=set)
+    dropped_keys: set[tuple[str, str]] = field(default_factory=set)  # (table, constraint)
+    kept_fks: set[tuple[str, Any]] = field(default_factory=set)
+    redo_indexes: set[tuple[str, str]] = field(default_factory=set)
+    redo_checks: set[tuple[str, str]] = field(default_factory=set)
+
+    def survives(self, table: str, cols: list[str]) -> bool:
+        return table in self.b.tables and not (set(cols) & self.touched.get(table, set()))
+
+
+def plan_postgresql(a: Schema, b: Schema) -> list[Step]:
+    ctx = _Context(a, b)
+    ctx.touched = retyped_or_dropped(a, b)
+    ctx.rewritten_enums = rewritten_enums(a, b)
+    for table, column in enum_columns(a, b, ctx.rewritten_enums):
+        ctx.touched.setdefault(table, set()).add(column)
+    ctx.removed_tables = set(a.tables) - set(b.tables)
+    steps: list[Step] = []
+    for kind in (
+        _drop_views,
+        _drop_foreign_keys,
+        _drop_table_constraints,
+        _drop_tables,
+        _enums,
+        _sequences,
+        _create_tables,
+        _alter_tables,
+        _drop_sequences_and_types,
+        _add_foreign_keys,
+        _own_sequences,
+        _create_views,
+    ):
+        steps.extend(kind(ctx))
+    return steps
+
+
+def _drop_views(ctx: _Context) -> list[Step]:
+    a, b = ctx.a, ctx.b
+    changed_views = {n for n, v in a.views.items() if n not in b.views or b.views[n] != v}
+    ctx.drop_views = changed_views | dependent_views(a, set(ctx.touched) | changed_views)
+    return [
+        Step(ddl.drop_view(a.views[name], D), "drop view", name)
+        for name in reversed(view_order(a.views, ctx.drop_views))
+    ]
+
+
+def _dropped_keys(ctx: _Context) -> set[tuple[str, str]]:
+    """Primary keys and unique constraints of ``a`` that do not survive."""
+    out: set[tuple[str, str]] = set()
+    for name, ta in ctx.a.tables.items():
+        tb = ctx.b.tables.get(name)
+        pk_a, pk_b = ta.primary_key, tb.primary_key if tb else None
+        keep_pk = pk_a is not None and pk_b is not None
+        keep_pk = keep_pk and pk_a.signature() == pk_b.signature() and pk_a.name == pk_b.name  # type: ignore[union-attr]
+        if pk_a is not None and not (keep_pk and ctx.survives(name, pk_a.columns)):
+            out.add((name, pk_a.name))
+        b_uniques = keyed(tb.uniques, D) if tb else {}
+        for key, unique in keyed(ta.uniques, D).items():
+            if key not in b_uniques or not ctx.survives(name, unique.columns):
+                out.add((name, unique.name))
+    return out
+
+
+def _drop_foreign_keys(ctx: _Context) -> list[Step]:
+    a, b = ctx.a, ctx.b
+    ctx.dropped_keys = _dropped_keys(ctx)
+    dropped_key_cols = {
+        (t, tuple(c.columns))
+        for t, tbl in a.tables.items()
+        for c in [tbl.primary_key, *tbl.uniques]
+        if c is not None and (t, c.name) in ctx.dropped_keys
+    }
+    fk_drops: list[tuple[Table, ForeignKey]] = []
+    for name, ta in a.tables.items():
+        tb = b.tables.get(name)
+        b_fks = keyed(tb.foreign_keys, D) if tb else {}
+        for key, fk in keyed(ta.foreign_keys, D).items():
+            gone = (
+                key not in b_fks or fk.ref_table in ctx.removed_tables or not ctx.survives(name, fk.columns)
+            )
+            gone = gone or not ctx.survives(fk.ref_table, fk.ref_columns)
+            gone = gone or (fk.ref_table, tuple(fk.ref_columns)) in dropped_key_cols
+            if gone:
+                fk_drops.append((ta, fk))
+            else:
+                ctx.kept_fks.add((name, key))
+    # those of surviving tables first; those of dropped tables after, once every reference to them is gone
+    ordered = [p for p in fk_drops if p[0].name not in ctx.removed_tables]
+    ordered += [p for p in fk_drops if p[0].name in ctx.removed_tables]
+    return [
+        Step(f"ALTER TABLE {q(ta.name, D)} DROP CONSTRAINT {q(fk.name, D)}", "drop foreign key", fk.name)
+        for ta, fk in ordered
+    ]
+
+
+def _drop_table_constraints(ctx: _Context) -> list[Step]:
+    """Indexes, checks and keys of surviving tables that change or go with a column that is rebuilt."""
+    steps: list[Step] = []
+    rebuilt = rebuilt_columns(ctx.a, ctx.b)
+    for name, ta in ctx.a.tables.items():
+        tb = ctx.b.tables.get(name)
+        if tb is None:
+            continue
+        b_idx = plain_indexes(tb)
+        for iname, index in plain_indexes(ta).items():
+            hit = mentions(" ".join([*index.columns, index.where or ""]), rebuilt.get(name, set()))
+            if hit:
+                ctx.redo_indexes.add((name, iname))
+            if iname not in b_idx or index_key(b_idx[iname], D) != index_key(index, D) or hit:
+                steps.append(Step(ddl.drop_index(index, D), "drop index", iname))
+        b_checks = keyed(tb.checks, D)
+        for key, check in keyed(ta.checks, D).items():
+            hit = mentions(check.expression, rebuilt.get(name, set()))
+            if hit:
+                ctx.redo_checks.add((name, check.name))
+            if key not in b_checks or hit:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {q(name, D)} DROP CONSTRAINT {q(check.name, D)}",
+                        "drop check",
+                        check.name,
+                    )
+                )
+        for con in [ta.primary_key, *ta.uniques]:
+            goes_with_column = bool(set(con.columns) & rebuilt.get(name, set())) if con is not None else False
+            if con is not None and (name, con.name) in ctx.dropped_keys and not goes_with_column:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {q(name, D)} DROP CONSTRAINT {q(con.name, D)}",
+                        "drop constraint",
+                        con.name,
+                    )
+                )
+    return steps
+
+
+def _drop_tables(ctx: _Context) -> list[Step]:
+    # partitions before their parents
+    return [
+        Step(f"DROP TABLE {q(name, D)}", "drop table", name, [DATA_LOSS])
+        for name in sorted(ctx.removed_tables, key=lambda n: (ctx.a.tables[n].partition_of is None, n))
+    ]
+
+
+def _label_list(labels: list[str]) -> str:
+    return ", ".join("'" + label.replace("'", "''") + "'" for label in labels)
+
+
+def _enums(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, enum in ctx.b.enums.items():
+        old = ctx.a.enums.get(name)
+        labels = _label_list(enum.labels)
+        if old is None:
+            steps.append(Step(f"CREATE TYPE {q(name, D)} AS ENUM ({labels})", "create type", name))
+        elif old.labels != enum.labels:
+            if name in ctx.rewritten_enums:
+                steps.extend(replace_enum(ctx.a, ctx.b, name, labels))
+                continue
+            for label in enum.labels[len(old.labels) :]:
+                steps.append(
+                    Step(
+                        f"ALTER TYPE {q(name, D)} ADD VALUE {_label_list([label])}",
+                        "alter type",
+                        name,
+                        transactional=False,
+                    )
+                )
+    return steps
+
+
+def _sequences(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, seq in ctx.b.sequences.items():
+        if seq.identity:
+            continue
+        old_seq = ctx.a.sequences.get(name)
+        if old_seq is None or old_seq.identity:
+            steps.append(Step(ddl.create_sequence(seq, D), "create sequence", name))
+        elif old_seq.signature() != seq.signature():
+            steps.append(
+                Step(
+                    f"ALTER SEQUENCE {q(name, D)} AS {seq.type} INCREMENT BY {seq.increment} "
+                    f"MINVALUE {seq.min_value} MAXVALUE {seq.max_value} START WITH {seq.start}",
+                    "alter sequence",
+                    name,
+                )
+            )
+    return steps
+
+
+def _create_tables(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    added = [n for n in ctx.b.tables if n not in ctx.a.tables]
+    for name in sorted(added, key=lambda n: ctx.b.tables[n].partition_of is not None):
+        steps.append(Step(ddl.create_table(ctx.b.tables[name], D), "create table", name))
+        for index in plain_indexes(ctx.b.tables[name]).values():
+            steps.append(Step(ddl.create_index(index, D), "create index", index.name))
+    return steps
+
+
+def _alter_tables(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, tb in ctx.b.tables.items():
+        ta = ctx.a.tables.get(name)
+        if ta is None:
+            continue
+        steps.extend(alter_columns(ta, tb))
+        a_checks = keyed(ta.checks, D)
+        for key, check in keyed(tb.checks, D).items():
+            if key not in a_checks or (name, check.name) in ctx.redo_checks:
+                body = f"CHECK ({ddl._strip_parens(check.expression)})"
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {q(name, D)} ADD CONSTRAINT {q(check.name, D)} {body}",
+                        "add check",
+                        check.name,
+                        [LONG_LOCK, MAY_FAIL],
+                    )
+                )
+        a_keys = {(c.name, c.signature()) for c in [ta.primary_key, *ta.uniques] if c is not None}
+        for con, word in [(tb.primary_key, "PRIMARY KEY"), *((u, "UNIQUE") for u in tb.uniques)]:
+            if con is None:
+                continue
+            if (con.name, con.signature()) not in a_keys or (name, con.name) in ctx.dropped_keys:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {q(name, D)} ADD CONSTRAINT {q(con.name, D)} {word} "
+                        f"({ddl.idents(con.columns, D)})",
+                        "add constraint",
+                        con.name,
+                        [LONG_LOCK, MAY_FAIL],
+                    )
+                )
+        a_idx = plain_indexes(ta)
+        for iname, index in plain_indexes(tb).items():
+            changed = iname not in a_idx or index_key(a_idx[iname], D) != index_key(index, D)
+            if changed or (name, iname) in ctx.redo_indexes:
+                steps.append(Step(ddl.create_index(index, D), "create index", iname, [LONG_LOCK]))
+    return steps
+
+
+def _drop_sequences_and_types(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, seq in ctx.a.sequences.items():
+        if name not in ctx.b.sequences and not seq.identity:
+            steps.append(Step(f"DROP SEQUENCE IF EXISTS {q(name, D)}", "drop sequence", name))
+    for name in ctx.a.enums:
+        if name not in ctx.b.enums:
+            steps.append(Step(f"DROP TYPE {q(name, D)}", "drop type", name))
+        elif name in ctx.rewritten_enums:
+            steps.append(Step(f"DROP TYPE {q(name + OLD_ENUM, D)}", "drop type", name + OLD_ENUM))
+    return steps
+
+
+def _add_foreign_keys(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, tb in ctx.b.tables.items():
+        for key, fk in keyed(tb.foreign_keys, D).items():
+            if (name, key) in ctx.kept_fks:
+                continue
+            steps.append(
+                Step(
+                    f"ALTER TABLE {q(name, D)} ADD CONSTRAINT {q(fk.name, D)} {ddl.fk_clause(fk, D)}",
+                    "add foreign key",
+                    fk.name,
+                    [LONG_LOCK] if name in ctx.a.tables else [],
+                )
+            )
+    return steps
+
+
+def _own_sequences(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, seq in ctx.b.sequences.items():
+        old_owner = ctx.a.sequences[name].owned_by if name in ctx.a.sequences else None
+        if seq.owned_by and not seq.identity and (seq.owned_by != old_owner or name not in ctx.a.sequences):
+            table, column = seq.owned_by.rsplit(".", 1)
+            steps.append(
+                Step(
+                    f"ALTER SEQUENCE {q(name, D)} OWNED BY {q(table, D)}.{q(column, D)}", "own sequence", name
+                )
+            )
+    return steps
+
+
+def _create_views(ctx: _Context) -> list[Step]:
+    create = {n for n in ctx.b.views if n not in ctx.a.views or n in ctx.drop_views}
+    return [
+        Step(ddl.create_view(ctx.b.views[n], D), "create view", n) for n in view_order(ctx.b.views, create)
+    ]
