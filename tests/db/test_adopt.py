@@ -41,7 +41,7 @@ def test_adopts_dbmate_history(engine: str, db_url: str, migrations_dir: Path) -
     assert "would be recorded" in plan.warnings[0]
     result = db.migrate(db_url, directory=migrations_dir)
     assert [s.version for s in result.steps] == ["20240102000000"]
-    assert "1 migration(s) already applied by dbmate" in result.warnings[0]
+    assert "1 migration already applied by dbmate" in result.warnings[0]
     assert [e.state for e in db.status(db_url, directory=migrations_dir).entries] == ["applied", "applied"]
 
 

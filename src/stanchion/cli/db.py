@@ -20,6 +20,7 @@ from stanchion.cli.common import (
     raise_for_exit,
     yes_option,
 )
+from stanchion.text import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,7 +72,8 @@ def create_command(
 
     \b
     The file is dbmate-compatible; in a folder of another layout (golang-migrate,
-    flyway, prisma) the new migration follows that layout.
+    flyway, prisma) the new migration follows that layout. Its sections are empty:
+    'db migrate' refuses it (exit 2) until the up section has SQL.
 
     \b
     Examples:
@@ -153,7 +155,8 @@ def _notifier(out: Any) -> Iterator[Callable[[str], None]]:
         yield bar.update
 
 
-def _render_run(result: Any) -> str:
+def _render_run(result: Any, verbose: bool = False) -> str:
+    """The text of a run; ``verbose`` adds each statement that ran, with its time."""
     if result.dry_run:
         if not result.steps:
             return "-- nothing to run"
@@ -170,11 +173,15 @@ def _render_run(result: Any) -> str:
             "rollback": "nothing to roll back",
         }.get(result.action, "nothing to do")
     total = sum(step.duration_ms for step in result.steps)
-    lines = [
-        f"{'applied' if s.direction == 'up' else 'rolled back'} {s.version}_{s.name} ({s.duration_ms:.0f} ms)"
-        for s in result.steps
-    ]
-    lines.append(f"{len(result.steps)} migration step(s) in {total:.0f} ms on {result.database}")
+    lines = []
+    for s in result.steps:
+        verb = "applied" if s.direction == "up" else "rolled back"
+        lines.append(f"{verb} {s.version}_{s.name} ({s.duration_ms:.0f} ms)")
+        if verbose:
+            for number, (sql, ms) in enumerate(s.timed_statements(), 1):
+                took = "skipped (ran before the resume)" if ms is None else f"{ms:.1f} ms"
+                lines.append(f"  [{number}] {took}: {' '.join(sql.split())}")
+    lines.append(f"{counted(len(result.steps), 'migration step')} in {total:.0f} ms on {result.database}")
     return "\n".join(lines)
 
 
@@ -218,8 +225,12 @@ def migrate_command(
     A migration marked '-- migrate:up transaction:false' runs outside a transaction
     (CREATE INDEX CONCURRENTLY). Concurrent runs wait for one another (advisory lock
     on PostgreSQL, GET_LOCK on MySQL, an exclusive file lock on SQLite).
+    Every pending migration is checked before the first runs: an up section with
+    no SQL (only comments, such as the 'db create' template) or SQL the database
+    cannot parse refuses the whole plan, naming file and line; nothing runs.
     Exit codes: 0 applied or up to date, 1 a migration failed or a check refused
-    (edited applied migration, failed migration), 2 bad input, 3 database unreachable.
+    (edited applied migration, failed migration), 2 bad input (including an empty
+    up section or unparsable SQL), 3 database unreachable.
 
     \b
     Examples:
@@ -243,7 +254,7 @@ def migrate_command(
         )
         if plan.steps and not plan.database.startswith("sqlite"):
             out.info(_render_run(plan))
-            confirm(out, f"apply {len(plan.steps)} migration(s) to {plan.database}?", yes)
+            confirm(out, f"apply {counted(len(plan.steps), 'migration')} to {plan.database}?", yes)
     with _notifier(out) as notify:
         result = core.migrate(
             database_url,
@@ -434,11 +445,21 @@ def repair_command(
     yes: bool,
     json_mode: bool,
 ) -> None:
-    """Re-record checksums of edited applied migrations, showing what changed.
+    """Accept edited applied migrations, or resolve failed and interrupted ones.
 
     \b
-    With --forget or --mark-applied, resolve a failed or interrupted migration
-    after fixing the database by hand. Asks for confirmation (or --yes).
+    Without options: for each applied migration whose file changed, shows the
+    diff and re-records the file as it is now. That says the database already
+    matches the file: use it for edits that change nothing (comments, layout)
+    or after applying the difference by hand; otherwise revert the edit and put
+    the change in a new migration. A migration recorded with an empty up
+    section (nothing ever ran) is never accepted this way: repair forgets its
+    record instead, so the next 'db migrate' runs the SQL now in the file.
+
+    \b
+    --forget V deletes V's record (a failed or interrupted migration you undid
+    by hand; 'db migrate' runs it from the start). --mark-applied V records V
+    as applied (you finished it by hand). Asks for confirmation (or --yes).
 
     \b
     Examples:
@@ -462,7 +483,7 @@ def repair_command(
         return
     if out.interactive and not yes:
         out.info(text)
-    confirm(out, f"apply {len(plan.changes)} repair(s) to the history table?", yes)
+    confirm(out, f"apply {counted(len(plan.changes), 'repair')} to the history table?", yes)
     result = core.repair(database_url, **common)
     out.result(result.to_json(), _render_repair(result))
 
@@ -477,6 +498,8 @@ def _render_repair(result: Any) -> str:
             change.action
         ]
         lines.append(f"{verb} {what} {change.version}_{change.name}")
+        if change.reason:
+            lines.append(f"  {change.reason}")
         if change.diff:
             lines.append(change.diff.rstrip("\n"))
     return "\n".join(lines)

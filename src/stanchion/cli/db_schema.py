@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from stanchion.cli.common import json_option, output, raise_for_exit, settings_for
+from stanchion.text import counted
 
 _DIALECT = click.Choice(["postgresql", "sqlite", "mysql"])
 _SEVERITY_MARK = {"error": "E", "warning": "W", "info": "I"}
@@ -94,8 +95,8 @@ def analyze_command(
 def _render_analysis(result: Any) -> str:
     age = "unknown" if result.stats_age_days is None else f"{result.stats_age_days:.1f} days"
     lines = [
-        f"analyzed {result.source} ({result.dialect}): {result.tables} tables, "
-        f"{result.catalog_queries} catalog queries, statistics age {age}"
+        f"analyzed {result.source} ({result.dialect}): {counted(result.tables, 'table')}, "
+        f"{counted(result.catalog_queries, 'catalog query', 'catalog queries')}, statistics age {age}"
     ]
     for f in result.findings:
         lines.append(f"{f.severity:<7} {f.rule:<28} {f.message}")
@@ -107,7 +108,9 @@ def _render_analysis(result: Any) -> str:
             + (f" ({skip['hint']})" if skip.get("hint") else "")
         )
     counts = result.counts()
-    lines.append(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info")
+    lines.append(
+        f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, {counts['info']} info"
+    )
     return "\n".join(lines)
 
 
@@ -165,7 +168,7 @@ def suggest_command(
     result = suggest_indexes(
         target, queries_file=queries, output=output_dir, scratch_url=scratch, min_mean_ms=min_mean_ms
     )
-    lines = [f"examined {result.examined} queries on {result.source}"]
+    lines = [f"examined {counted(result.examined, 'query', 'queries')} on {result.source}"]
     if result.examined == 0 and not result.skipped:
         lines = [f"structural advice for {result.source} (no query history; --queries FILE tests costs)"]
     for s in result.suggestions:
@@ -334,7 +337,8 @@ def lint_command(
         ]
         counts = result.to_json()["counts"]
         lines.append(
-            f"{len(result.files)} files: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+            f"{counted(len(result.files), 'file')}: {counted(counts['error'], 'error')}, "
+            f"{counted(counts['warning'], 'warning')}, {counts['info']} info"
         )
         out.result(result.to_json(), "\n".join(lines))
     raise_for_exit(result.exit_code)

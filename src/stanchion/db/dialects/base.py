@@ -79,6 +79,13 @@ class Dialect:
         """0-based character offset of the error inside the failing statement, when the server says."""
         return None
 
+    def syntax_error(self, conn: Connection, statement: Statement) -> tuple[str, int] | None:
+        """The database's own syntax error for ``statement`` and the 1-based line inside it, found without
+        running anything; None when it parses. Only syntax counts here: a name that does not exist yet (a
+        table an earlier statement of the same migration creates) is not an error. PostgreSQL's splitter is
+        its parser, so :meth:`split` already refused what does not parse there."""
+        return None
+
     # -- locking --------------------------------------------------------------------------------
     def lock(self, conn: Connection, wait_seconds: float) -> None:
         """Take the migration lock, waiting up to ``wait_seconds``; EnvironmentProblem when it times out."""

@@ -84,6 +84,25 @@ class MySQLDialect(Dialect):
     def is_lock_timeout(self, exc: BaseException) -> bool:
         return self._error_code(exc) == 1205
 
+    def syntax_error(self, conn: Connection, statement: Statement) -> tuple[str, int] | None:
+        """The server's parser through ``PREPARE``: it parses the statement and runs nothing. A parse error
+        is ER_PARSE_ERROR (1064) or ER_SYNTAX_ERROR (1149); anything else (a table that an earlier statement
+        creates, a statement type that cannot be prepared, 1295) is left to the run itself."""
+        import re
+
+        import pymysql
+
+        try:
+            query(conn, "SET @stanchion_syntax_check = %s", (statement.sql,))
+            query(conn, "PREPARE stanchion_syntax_check FROM @stanchion_syntax_check")
+        except pymysql.err.MySQLError as exc:
+            if self._error_code(exc) in (1064, 1149):
+                found = re.search(r"at line (\d+)\s*$", str(exc.args[1]) if len(exc.args) > 1 else "")
+                return self.error_text(exc), int(found.group(1)) if found else 1
+            return None
+        query(conn, "DEALLOCATE PREPARE stanchion_syntax_check")
+        return None
+
     def error_text(self, exc: BaseException) -> str:
         code = self._error_code(exc)
         args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))

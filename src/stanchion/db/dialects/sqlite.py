@@ -31,6 +31,7 @@ class SQLiteDialect(Dialect):
     begin_sql: ClassVar[str] = "BEGIN IMMEDIATE"
 
     _lock_fd: int | None = None
+    _checker: sqlite3.Connection | None = None
 
     def connect(self) -> Connection:
         path = self.url.sqlite_path
@@ -51,6 +52,20 @@ class SQLiteDialect(Dialect):
 
     def needs_no_transaction(self, statement: Statement) -> bool:
         return statement.sql.split(None, 1)[0].upper() == "VACUUM"
+
+    def syntax_error(self, conn: Connection, statement: Statement) -> tuple[str, int] | None:
+        """SQLite's parser on ``EXPLAIN <statement>`` in a private in-memory database: EXPLAIN compiles
+        without running, and SQLite parses the whole statement before it resolves any name, so a syntax
+        error is reported while a table created by an earlier statement ("no such table") is not."""
+        if self._checker is None:
+            self._checker = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            self._checker.execute(f"EXPLAIN {statement.sql}")
+        except sqlite3.Error as exc:
+            text = str(exc)
+            if "syntax error" in text or "incomplete input" in text or "unrecognized token" in text:
+                return f"{text} (SQLite)", 1
+        return None
 
     def lock(self, conn: Connection, wait_seconds: float) -> None:
         path = self.url.sqlite_path
@@ -78,6 +93,9 @@ class SQLiteDialect(Dialect):
         self.close()
 
     def close(self) -> None:
+        if self._checker is not None:
+            self._checker.close()
+            self._checker = None
         if self._lock_fd is not None:
             with contextlib.suppress(OSError):
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stanchion.db.dialects.base import Connection, Dialect, Statement, execute, line_of
@@ -66,13 +66,51 @@ def split_section(dialect: Dialect, migration: Migration, direction: str) -> Sec
     except Exception as exc:  # the PostgreSQL parser's own syntax error
         offset = getattr(exc, "offset", None)
         line = first + line_of(text, offset) - 1 if isinstance(offset, int) else first
-        raise UsageError(f"{path}:{line}: {exc}", "fix the SQL; PostgreSQL's own parser rejected it") from exc
+        raise UsageError(
+            f"{path}:{line}: {exc}; nothing was run or recorded",
+            "fix the SQL; PostgreSQL's own parser rejected it",
+        ) from exc
     statements = _strip_wrapping_transaction(statements)
     if migration.layout not in ("stanchion", "dbmate") and any(
         dialect.needs_no_transaction(s) for s in statements
     ):
         transaction = False
     return Section(migration, direction, statements, path, first, transaction)
+
+
+def check_sections(dialect: Dialect, conn: Connection, sections: list[Section]) -> None:
+    """Refuse a plan before any of it runs (UsageError, exit 2, naming file and line): an up section with
+    no statement (only comments or blank lines, such as the template ``db create`` writes) would be
+    recorded as applied while nothing ran, and a statement the database cannot parse would fail half-way
+    through the plan. Every section is checked before the first one runs, so a bad third migration leaves
+    the first two pending too."""
+    for section in sections:
+        if section.direction == "up" and not section.statements:
+            raise UsageError(
+                f"{section.path}:{section.first_line}: the up section of {section.migration.label} has no SQL "
+                "(only comments or blank lines); nothing was run or recorded",
+                "write the change's SQL into the up section (an empty migration would be recorded as "
+                "applied with nothing run), or delete the file",
+            )
+        for statement in section.statements:
+            problem = dialect.syntax_error(conn, statement)
+            if problem is not None:
+                text, line = problem
+                raise UsageError(
+                    f"{section.path}:{section.first_line + statement.line + line - 2}: {text}; "
+                    "nothing was run or recorded",
+                    f"fix the SQL; the database's own parser rejected statement "
+                    f"{section.statements.index(statement) + 1} of {section.migration.label}",
+                )
+
+
+@dataclass
+class Timing:
+    """How long a run took: in total, and each statement in order (None for statements a resumed run
+    skipped), in milliseconds."""
+
+    total_ms: float = 0.0
+    statement_ms: list[float | None] = field(default_factory=list)
 
 
 def _first_word(statement: Statement) -> str:
@@ -155,8 +193,8 @@ class Executor:
         )
 
     # -- atomic ------------------------------------------------------------------------------------
-    def run_atomic(self, section: Section) -> float:
-        """Run the section and its history change in one transaction; returns milliseconds taken.
+    def run_atomic(self, section: Section) -> Timing:
+        """Run the section and its history change in one transaction; returns the time taken.
 
         The timeouts are transaction-local (``SET LOCAL``), so nothing needs resetting afterwards."""
         opening = [
@@ -167,10 +205,13 @@ class Executor:
         while True:
             started = time.perf_counter()
             index = 0
+            each: list[float | None] = []
             self.dialect.execute_many(self.conn, opening)
             try:
                 for statement in section.statements:
+                    begun = time.perf_counter()
                     execute(self.conn, statement.sql)
+                    each.append((time.perf_counter() - begun) * 1000)
                     index += 1
                 duration = time.perf_counter() - started
                 if section.direction == "up":
@@ -180,7 +221,7 @@ class Executor:
                 else:
                     self.history.delete(section.migration.version)
                 execute(self.conn, "COMMIT")
-                return duration * 1000
+                return Timing(duration * 1000, each)
             except Exception as exc:
                 execute(self.conn, "ROLLBACK")
                 retry = attempt < self.lock_retries and self.dialect.is_lock_timeout(exc)
@@ -195,11 +236,12 @@ class Executor:
                 ) from exc
 
     # -- tracked -------------------------------------------------------------------------------------
-    def run_tracked(self, section: Section, start: int = 0) -> float:
+    def run_tracked(self, section: Section, start: int = 0) -> Timing:
         """Run statement by statement, recording progress; ``start`` is the 0-based statement to begin at."""
         migration = section.migration
         up = section.direction == "up"
         started = time.perf_counter()
+        each: list[float | None] = [None] * start
         if up and start == 0:
             self.history.insert(self.record(migration, "running", 0, 1))
         else:
@@ -215,7 +257,9 @@ class Executor:
                 attempt = 0
                 while True:
                     try:
+                        begun = time.perf_counter()
                         execute(self.conn, statement.sql)
+                        each.append((time.perf_counter() - begun) * 1000)
                         break
                     except Exception as exc:
                         if self.dialect.is_lock_timeout(exc) and attempt < self.lock_retries:
@@ -251,7 +295,7 @@ class Executor:
             )
         else:
             self.history.delete(migration.version)
-        return duration
+        return Timing(duration, each)
 
     def _recovery(self, section: Section, index: int) -> str:
         version = section.migration.version
@@ -268,7 +312,7 @@ class Executor:
             f"'stanchion db repair --mark-applied {version}' to keep it applied"
         )
 
-    def run(self, section: Section, start: int = 0) -> float:
+    def run(self, section: Section, start: int = 0) -> Timing:
         if section.transaction and self.dialect.transactional_ddl and start == 0:
             return self.run_atomic(section)
         return self.run_tracked(section, start)

@@ -75,6 +75,22 @@ def now(dialect: Dialect) -> Any:
     return moment
 
 
+def format_time(value: Any) -> str:
+    """An ``applied_at`` value as every dialect reports it: ISO 8601 in UTC with milliseconds,
+    ``2024-01-01T00:00:01.234+00:00``. PostgreSQL returns an aware datetime in the session's zone, MySQL
+    a naive one (stored as UTC), SQLite the text written; all three come out alike."""
+    from datetime import UTC, datetime
+
+    moment = value
+    if not isinstance(moment, datetime):
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)  # a row written by hand; shown as it is
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")
+
+
 class History:
     """Reads and writes the history table through one connection (autocommit unless a transaction is open)."""
 

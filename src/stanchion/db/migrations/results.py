@@ -30,6 +30,14 @@ class Step:
     transaction: bool
     duration_ms: float = 0.0
     resumed_at: int | None = None
+    #: each statement's time in milliseconds, aligned with ``statements`` (None for one a resumed run
+    #: skipped); empty when nothing ran (``--dry-run``)
+    statement_ms: list[float | None] = field(default_factory=list)
+
+    def timed_statements(self) -> list[tuple[str, float | None]]:
+        """Each statement with its time (None when it did not run in this step)."""
+        times = self.statement_ms + [None] * (len(self.statements) - len(self.statement_ms))
+        return list(zip(self.statements, times, strict=True))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +47,7 @@ class Step:
             "file": self.file,
             "transaction": self.transaction,
             "statements": self.statements,
+            "statement_ms": [None if ms is None else round(ms, 3) for ms in self.statement_ms],
             "duration_ms": round(self.duration_ms, 3),
             "resumed_at_statement": self.resumed_at,
         }
@@ -147,6 +156,7 @@ class RepairChange:
     old_checksum: str | None
     new_checksum: str | None
     diff: str = ""
+    reason: str = ""  # why this action, when it is not the one asked for (a never-run migration is forgotten)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -12,14 +12,15 @@ from stanchion.db.dialects.base import Connection
 from stanchion.db.migrations import files
 from stanchion.db.migrations.adopt import foreign_history
 from stanchion.db.migrations.files import Migration, checksum, version_key
-from stanchion.db.migrations.history import History, Record, now, who
+from stanchion.db.migrations.history import History, Record, format_time, now, who
 from stanchion.db.migrations.options import directory_of, parse_duration_ms, settings
 from stanchion.db.migrations.results import Entry, RepairChange, RepairResult, RunResult, StatusResult, Step
 from stanchion.db.url import parse_url
 from stanchion.errors import CheckFailed, UsageError
+from stanchion.text import counted
 
 if TYPE_CHECKING:
-    from stanchion.db.migrations.execute import Executor, Section
+    from stanchion.db.migrations.execute import Executor, Section, Timing
 
 
 def split_section(dialect: Dialect, migration: Migration, direction: str) -> Section:
@@ -160,8 +161,8 @@ class Runner:
                 )
         if result is not None:
             result.warnings.append(
-                f"{len(records)} migration(s) already applied by {adopted.tool} ({adopted.table}) "
-                + ("would be" if result.dry_run else "were")
+                f"{counted(len(records), 'migration')} already applied by {adopted.tool} ({adopted.table}) "
+                + ("would be" if result.dry_run else "was" if len(records) == 1 else "were")
                 + " recorded as applied"
             )
         return records
@@ -191,7 +192,7 @@ class Runner:
         if self.notify is not None:
             self.notify(text)
 
-    def _step(self, section: Section, duration: float = 0.0, resumed_at: int | None = None) -> Step:
+    def _step(self, section: Section, timing: Timing | None = None, resumed_at: int | None = None) -> Step:
         m = section.migration
         return Step(
             m.version,
@@ -200,9 +201,17 @@ class Runner:
             str(section.path),
             [s.sql for s in section.statements],
             section.transaction and self.dialect.transactional_ddl,
-            duration,
+            timing.total_ms if timing is not None else 0.0,
             resumed_at,
+            list(timing.statement_ms) if timing is not None else [],
         )
+
+    def _check(self, sections: list[Section]) -> None:
+        """The whole plan's sections, checked before the first runs (see ``execute.check_sections``)."""
+        from stanchion.db.migrations.execute import check_sections
+
+        conn = None if self.dialect.name == "sqlite" else self.conn
+        check_sections(self.dialect, conn, sections)
 
     def _by_version(self) -> dict[str, Migration]:
         if self._index is None:
@@ -270,20 +279,20 @@ class Runner:
             return result
         with self._locked() as executor:
             records = executor.history.records()
-            if not records:
-                for record in self._adoptable(result).values():
-                    executor.history.insert(record)
-                records = executor.history.records()
+            adopted = {} if records else self._adoptable(result)
+            records = records or adopted
             resumed = self._check_unfinished(records, resume)
             self._check_changed(records)
+            plan = self._plan_up(records, to, allow_out_of_order, result, False)
+            for record in adopted.values():  # only once the plan passed its checks: nothing recorded before
+                executor.history.insert(record)
             if resumed is not None:
                 migration = self._by_version()[resumed.version]
                 section = split_section(self.dialect, migration, "up")
                 start = (resumed.statement or 1) - 1
                 self._say(f"resuming {migration.label} at statement {start + 1}")
                 result.steps.append(self._step(section, executor.run_tracked(section, start), start + 1))
-                records = executor.history.records()
-            for section in self._plan_up(records, to, allow_out_of_order, result, False):
+            for section in plan:
                 self._say(f"applying {section.migration.label}")
                 result.steps.append(self._step(section, executor.run(section)))
         return result
@@ -312,6 +321,7 @@ class Runner:
         missing = [r for r in applied if r.version not in self._by_version()]
         result.warnings += [f"applied migration {r.version}_{r.name} has no file any more" for r in missing]
         sections = [split_section(self.dialect, m, "up") for m in pending]
+        self._check(sections)
         if result.dry_run:
             for record in records.values():
                 if resume and record.status in ("running", "failed") and record.version in self._by_version():
@@ -398,6 +408,7 @@ class Runner:
         migration = files.read_file(path)
         result = RunResult("apply", self.database, dry_run)
         section = split_section(self.dialect, migration, "up")
+        self._check([section])
         records = self._records() if dry_run else None
         if dry_run:
             self._refuse_recorded(migration, records or {})
@@ -458,7 +469,7 @@ class Runner:
             record.name,
             state,
             file,
-            str(record.applied_at),
+            format_time(record.applied_at),
             record.applied_by,
             int(record.duration_ms),
             record.statement,
@@ -492,6 +503,17 @@ class Runner:
                     )
         return result
 
+    def _ran_anything(self, record: Record) -> bool:
+        """Whether the up SQL recorded for a migration had any statement (an empty template that was
+        migrated before empty sections were refused ran nothing)."""
+        from stanchion.db.migrations.execute import split_section as split
+
+        recorded = Migration(record.version, record.name, Path("<history>"), record.up_sql, None, "stanchion")
+        try:
+            return bool(split(self.dialect, recorded, "up").statements)
+        except UsageError:
+            return True  # it does not split now, but something was recorded as having run
+
     def _repairs(
         self, records: dict[str, Record], forget: list[str], mark_applied: list[str]
     ) -> list[RepairChange]:
@@ -516,9 +538,26 @@ class Runner:
             )
         if forget or mark_applied:
             return changes
+        top = max((r.sort_key for r in records.values() if r.status == "applied"), default=())
         for m in self.migrations:
             rec = records.get(m.version)
             if rec is not None and rec.status == "applied" and rec.checksum != m.checksum:
+                if not self._ran_anything(rec):
+                    later = m.sort_key < top
+                    changes.append(
+                        RepairChange(
+                            m.version,
+                            m.name,
+                            "forget",
+                            rec.checksum,
+                            None,
+                            reason="it was recorded as applied with an empty up section, so none of the "
+                            "statements now in the file ever ran; forgetting the record makes "
+                            "'stanchion db migrate' run them"
+                            + (" (with --allow-out-of-order: newer migrations are applied)" if later else ""),
+                        )
+                    )
+                    continue
                 import difflib  # only repair shows diffs: kept off the start-up path of status and migrate
 
                 diff = "".join(

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from stanchion.db.analyze.base import Context, Finding, RuleInfo
+from stanchion.text import counted
 
 RULE = RuleInfo("sequential-scans", "warning", ("postgresql",))
 
@@ -43,6 +44,6 @@ def check(ctx: Context) -> Iterator[Finding]:
             RULE.id,
             RULE.severity,
             [table.name],
-            f"{table.name} (~{s.rows} rows) had {s.seq_scan} sequential scans and {idx} index scans",
+            f"{table.name} (~{s.rows} rows) had {s.seq_scan} sequential scans and {counted(idx, 'index scan')}",
             None,
         )
