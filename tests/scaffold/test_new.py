@@ -167,9 +167,12 @@ def test_cli_bad_input_exit_codes_and_one_line_errors(tmp_path: Path) -> None:
     proc = cli("scaffold", "new", "Bad_Name", "--stack", "fastapi", cwd=tmp_path)
     assert proc.returncode == 2
     assert "invalid project name" in proc.stderr
-    proc = cli("scaffold", "new", "x", cwd=tmp_path)
+    proc = cli("scaffold", "new", "x", "--interactive", cwd=tmp_path)
     assert proc.returncode == 2
-    assert "--stack is required" in proc.stderr
+    assert "--interactive asks on a terminal" in proc.stderr
+    proc = cli("scaffold", "new", "x", "--minimal", "--auth", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--minimal cannot be combined with --auth" in proc.stderr
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "f").write_text("")
     proc = cli("scaffold", "new", "busy", "--stack", "fastapi", cwd=tmp_path)
@@ -235,7 +238,7 @@ def test_interactive_on_a_terminal_when_flags_are_missing(tmp_path: Path) -> Non
     env["NO_COLOR"] = "1"
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "stanchion", "scaffold", "new", "asked"],
+        ["-m", "stanchion", "scaffold", "new", "asked", "--interactive"],
         env=env,
         cwd=str(tmp_path),
         encoding="utf-8",
@@ -257,3 +260,139 @@ def test_interactive_on_a_terminal_when_flags_are_missing(tmp_path: Path) -> Non
     assert (project / "app/api/auth.py").is_file()
     assert not (project / "Dockerfile").exists()
     assert (project / ".github/workflows/ci.yml").is_file()
+
+
+# -- the same project on and off a terminal; the production set by default ---------------------------------
+
+SAME_EVERYWHERE = {
+    "default": [],
+    "fastapi-no-docker": ["--stack", "fastapi", "--no-docker"],
+    "minimal": ["--minimal"],
+}
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run ``stanchion ARGS`` with stdin, stdout and stderr on a pseudo-terminal (not in CI mode)."""
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        sys.executable, ["-m", "stanchion", *args], env=env, cwd=str(cwd), encoding="utf-8", timeout=60
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    return int(child.exitstatus or 0), str(child.before)
+
+
+@pytest.mark.parametrize("variant", sorted(SAME_EVERYWHERE))
+def test_the_same_project_on_and_off_a_terminal(tmp_path: Path, variant: str) -> None:
+    args = ["scaffold", "new", "same", *SAME_EVERYWHERE[variant]]
+    (tmp_path / "tty").mkdir()
+    (tmp_path / "pipe").mkdir()
+    status, shown = _on_a_terminal(args, tmp_path / "tty")
+    assert status == 0, shown
+    assert "?" not in shown  # nothing was asked
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "stanchion", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "pipe",
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    on_tty, off_tty = _tree(tmp_path / "tty" / "same"), _tree(tmp_path / "pipe" / "same")
+    assert sorted(on_tty) == sorted(off_tty)
+    assert [name for name in on_tty if on_tty[name] != off_tty[name]] == []
+    full = variant != "minimal"
+    assert ("docker-compose.yml" in on_tty) is (variant == "default")
+    assert (".github/workflows/ci.yml" in on_tty) is full
+    assert any("auth" in name for name in on_tty) is full
+
+
+def test_the_default_is_the_full_production_set_on_the_default_stack(tmp_path: Path) -> None:
+    from stanchion.cli.scaffold import STACK_CHOICES
+    from stanchion.scaffold.new import DEFAULT_STACK
+
+    assert STACK_CHOICES[0] == DEFAULT_STACK == "express-typescript"  # the help text names STACK_CHOICES[0]
+    proc = cli("scaffold", "new", "full", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["options"] | {"name": None} == {
+        "name": None,
+        "stack": "express-typescript",
+        "type": "rest",
+        "auth": True,
+        "docker": True,
+        "ci": True,
+        "minimal": False,
+        "db": "postgres",
+    }
+    compose = (tmp_path / "full" / "docker-compose.yml").read_text()
+    assert "image: postgres:" in compose
+    assert "image: redis:" in compose
+    assert "src/routes/auth.routes.ts" in doc["files"]
+    assert ".github/workflows/ci.yml" in doc["files"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "auth", "docker", "ci"),
+    [
+        (["--auth"], True, True, True),
+        (["--auth", "jwt"], True, True, True),
+        (["--docker", "--ci"], True, True, True),
+        (["--auth", "none"], False, True, True),
+        (["--no-auth"], False, True, True),
+        (["--no-docker"], True, False, True),
+        (["--no-ci", "--auth", "--no-docker"], True, False, False),
+        (["--minimal"], False, False, False),
+        (["--minimal", "--docker"], False, True, False),
+    ],
+)
+def test_flags_remove_or_keep_parts(
+    tmp_path: Path, flags: list[str], auth: bool, docker: bool, ci: bool
+) -> None:
+    proc = cli("scaffold", "new", "svc", "--stack", "fastapi", *flags, "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    options = json.loads(proc.stdout)["options"]
+    assert (options["auth"], options["docker"], options["ci"]) == (auth, docker, ci)
+    project = tmp_path / "svc"
+    assert (project / "app/api/auth.py").is_file() is auth
+    assert (project / "Dockerfile").is_file() is docker
+    assert (project / ".github/workflows/ci.yml").is_file() is ci
+
+
+@pytest.mark.parametrize("where", ["./services/user-service", "services/user-service"])
+def test_a_path_names_the_folder_and_its_last_part_the_project(tmp_path: Path, where: str) -> None:
+    proc = cli("scaffold", "new", where, "--type", "rest", "--auth", "jwt", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    project = tmp_path / "services" / "user-service"
+    assert doc["path"] == str(project)
+    assert doc["options"]["name"] == "user-service"
+    assert json.loads((project / "package.json").read_text())["name"] == "user-service"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["services"]
+
+
+def test_a_path_whose_last_part_is_no_name_and_a_path_with_dir(tmp_path: Path) -> None:
+    proc = cli("scaffold", "new", "./services/User_Service", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "'User_Service' of ./services/User_Service is not a valid project name" in proc.stderr
+    proc = cli("scaffold", "new", "./a/b", "--dir", "c", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "--dir cannot also be given" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_new_summary_counts_files_in_good_grammar() -> None:
+    from stanchion.cli.scaffold import _render_new
+
+    doc = {"options": {"stack": "fastapi", "auth": False, "docker": False, "ci": False, "minimal": True}}
+    text = _render_new({**doc, "path": "/x", "files": ["a"], "seconds": 0.1})
+    assert text.startswith("wrote 1 file to /x (fastapi, minimal)")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from stanchion.cli.common import json_option, output, raise_for_exit, settings_for
+from stanchion.cli.common import check_output, json_option, output, raise_for_exit, settings_for
 from stanchion.text import counted
 
 _DIALECT = click.Choice(["postgresql", "sqlite", "mysql"])
@@ -163,6 +163,7 @@ def suggest_command(
     from stanchion.db.advise import suggest_indexes
 
     out = output(ctx, json_mode)
+    check_output(output_dir, "--output", folder=True)
     target = _source(source, database_url)
     scratch = scratch_url or (database_url if source else None)
     result = suggest_indexes(
@@ -238,6 +239,7 @@ def diff_command(
     from stanchion.db.schema.source import diff, transactional, write_migration
 
     out = output(ctx, json_mode)
+    check_output(output_dir, "--output", folder=True)
     result = diff(
         source, target, dialect=dialect, scratch_url=scratch_url, verify=not no_verify, schema=schema_name
     )

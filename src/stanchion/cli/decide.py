@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from stanchion.cli.common import json_option, output, raise_for_exit, settings_for
+from stanchion.cli.common import check_output, json_option, output, raise_for_exit, settings_for
 from stanchion.decide.inputs import FIELDS, flag_name
 from stanchion.errors import ExitCode, UsageError
 from stanchion.output import Output
@@ -276,6 +276,7 @@ def grill(
     from stanchion.decide.grill import Grill, run_answers
 
     out = output(ctx, json_mode)
+    check_output(out_dir, "--out", folder=True)
     if answers_file is not None:
         machine = run_answers(_read_answers(answers_file), str(answers_file))
     else:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from stanchion.cli.common import json_option, output, raise_for_exit
+from stanchion.cli.common import check_output, json_option, output, raise_for_exit
 from stanchion.errors import ExitCode, UsageError
 from stanchion.output import Output
 
@@ -106,6 +106,8 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
     if fmt is None and save:
         fmt = {".json": "json", ".html": "html", ".htm": "html"}.get(Path(save).suffix.lower(), "text")
     fmt = fmt or ("json" if out.json_mode else "text")
+    check_output(save, "--save", folder=False)  # before the run: a report nobody can keep is a wasted run
+    check_output(hdr_log, "--hdr-log", folder=False)
 
     from stanchion.load.compare import load_baseline
     from stanchion.load.plan import build_plan

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from stanchion.cli.common import json_option, output, raise_for_exit
-from stanchion.output import Output
+from stanchion.cli.common import check_output, json_option, output, raise_for_exit
+from stanchion.text import counted
 
 STACK_CHOICES = ("express-typescript", "fastapi")
 
@@ -17,8 +17,8 @@ STACK_CHOICES = ("express-typescript", "fastapi")
     "scaffold",
     epilog="""\b
 Examples:
-  stanchion scaffold new orders-api --stack fastapi --auth --docker --ci
-  stanchion scaffold new shop --stack express-typescript --minimal
+  stanchion scaffold new orders-api                 express-typescript with auth, Docker and CI
+  stanchion scaffold new shop --stack fastapi --minimal
   stanchion scaffold verify orders-api          install, lint, test, boot and fuzz it
 """,
 )
@@ -26,42 +26,64 @@ def group() -> None:
     """Scaffold API projects, code from OpenAPI specs, and verify them."""
 
 
-def _ask_flag(out: Output, given: bool | None, question: str, default: bool) -> bool:
+def _ask_flag(given: bool | None, question: str, default: bool) -> bool:
+    """With --interactive, ask what a flag did not say; the answer's default is the production set's."""
     if given is not None:
         return given
-    if out.interactive:
-        return bool(click.confirm(question, default=default, err=True))
-    return False
+    return bool(click.confirm(question, default=default, err=True))
 
 
 @group.command(
     "new",
     epilog="""\b
 Examples:
-  stanchion scaffold new orders-api --stack fastapi --auth --docker --ci
+  stanchion scaffold new orders-api                      express-typescript, auth, Docker, CI
+  stanchion scaffold new ./services/user-service         into that folder, named user-service
   stanchion scaffold new orders-api --stack fastapi --db sqlite       SQLite by default (demos, small tools)
-  stanchion scaffold new shop --stack express-typescript --minimal    app, health, config, errors, tests
-  stanchion scaffold new shop --stack express-typescript --auth --json
+  stanchion scaffold new shop --stack fastapi --no-docker --auth none
+  stanchion scaffold new shop --minimal                  app, health, config, errors, tests
+  stanchion scaffold new shop --interactive              ask for each choice on a terminal
 
 \b
-On a terminal, missing choices are asked; elsewhere --stack is required and absent flags mean "no".
-Exit codes: 0 written, 2 bad name, unknown stack, or a non-empty folder without --force.
+Without flags a project gets the full production set: auth (users, JWT, roles), a Dockerfile and a
+compose file with PostgreSQL and Redis, and a CI workflow; the stack is express-typescript. --minimal,
+--no-docker, --no-ci and --auth none leave parts out. The output is the same on and off a terminal;
+nothing is asked unless --interactive.
+Exit codes: 0 written; 2 bad name, unknown stack, a non-empty folder without --force, or a path with a
+file in the way; 3 a folder that cannot be written.
 """,
 )
-@click.argument("name")
+@click.argument("name", metavar="NAME|PATH")
 @click.option("--type", "project_type", default="rest", show_default=True, help="Project type (rest).")
-@click.option("--stack", default=None, metavar="STACK", help=f"One of: {', '.join(STACK_CHOICES)}.")
-@click.option("--auth/--no-auth", default=None, help="Users, JWT with refresh rotation, roles, auth tests.")
+@click.option(
+    "--stack",
+    default=None,
+    metavar="STACK",
+    help=f"One of: {', '.join(STACK_CHOICES)} (default: {STACK_CHOICES[0]}).",
+)
+@click.option(
+    "--auth",
+    type=click.Choice(["jwt", "none"]),
+    is_flag=False,
+    flag_value="jwt",
+    default=None,
+    help="Users, JWT with refresh rotation, roles, auth tests: jwt (the default; --auth alone) or none.",
+)
+@click.option("--no-auth", is_flag=True, help="The same as --auth none.")
 @click.option(
     "--docker/--no-docker",
     default=None,
-    help="Multi-stage non-root Dockerfile; compose with PostgreSQL and Redis.",
+    help="Multi-stage non-root Dockerfile; compose with PostgreSQL and Redis (default: on).",
 )
 @click.option(
-    "--ci/--no-ci", default=None, help="A GitHub Actions workflow: install, lint, type-check, test, build."
+    "--ci/--no-ci",
+    default=None,
+    help="A GitHub Actions workflow: install, lint, type-check, test, build (default: on).",
 )
 @click.option(
-    "--minimal", is_flag=True, help="Only the app, health, config, errors and tests (no database, no auth)."
+    "--minimal",
+    is_flag=True,
+    help="Only the app, health, config, errors and tests (no database, auth, Docker or CI unless asked).",
 )
 @click.option(
     "--db",
@@ -70,12 +92,11 @@ Exit codes: 0 written, 2 bad name, unknown stack, or a non-empty folder without 
     show_default=True,
     help="The default database (fastapi also runs on SQLite; express-typescript is PostgreSQL/PGlite).",
 )
-@click.option(
-    "--dir", "directory", default=None, type=click.Path(file_okay=False), help="Folder (default ./NAME)."
-)
+@click.option("--dir", "directory", default=None, type=click.Path(), help="Folder (default ./NAME).")
 @click.option(
     "--force", is_flag=True, help="Write into a non-empty folder (files of the same name are replaced)."
 )
+@click.option("--interactive", is_flag=True, help="Ask on the terminal for each choice no flag made.")
 @json_option
 @click.pass_context
 def new(
@@ -83,40 +104,50 @@ def new(
     name: str,
     project_type: str,
     stack: str | None,
-    auth: bool | None,
+    auth: str | None,
+    no_auth: bool,
     docker: bool | None,
     ci: bool | None,
     minimal: bool,
     db: str,
     directory: str | None,
     force: bool,
+    interactive: bool,
     json_mode: bool,
 ) -> None:
-    """Write a production-ready REST project (Express + TypeScript or FastAPI)."""
+    """Write a production-ready REST project (Express + TypeScript or FastAPI) into NAME or PATH."""
     from stanchion.errors import UsageError
-    from stanchion.scaffold.new import ProjectOptions, check_name, new_project
+    from stanchion.scaffold.new import new_project, production_options, project_target
 
     out = output(ctx, json_mode)
-    check_name(name)
-    if stack is None:
+    if no_auth and auth == "jwt":
+        raise UsageError("--auth jwt and --no-auth contradict each other", "pass one of them")
+    wants_auth = False if no_auth or auth == "none" else (True if auth == "jwt" else None)
+    project_name, target = project_target(name, directory)
+    if interactive:
         if not out.interactive:
-            raise UsageError("--stack is required", f"choose one of: {', '.join(STACK_CHOICES)}")
-        stack = str(click.prompt("Stack", type=click.Choice(STACK_CHOICES), err=True))
-    if not minimal:
-        auth = _ask_flag(out, auth, "Add authentication (users, JWT, roles)?", True)
-    docker = _ask_flag(out, docker, "Add a Dockerfile and compose file?", True)
-    ci = _ask_flag(out, ci, "Add a GitHub Actions workflow?", True)
-    options = ProjectOptions(
-        name=name,
+            raise UsageError(
+                "--interactive asks on a terminal, and this is not one",
+                "drop --interactive and pass the choices as flags (the defaults are the production set)",
+            )
+        if stack is None:
+            stack = str(
+                click.prompt("Stack", type=click.Choice(STACK_CHOICES), default=STACK_CHOICES[0], err=True)
+            )
+        if not minimal:
+            wants_auth = _ask_flag(wants_auth, "Add authentication (users, JWT, roles)?", True)
+        docker = _ask_flag(docker, "Add a Dockerfile and compose file?", not minimal)
+        ci = _ask_flag(ci, "Add a GitHub Actions workflow?", not minimal)
+    options = production_options(
+        project_name,
         stack=stack,
         type=project_type,
-        auth=bool(auth),
+        auth=wants_auth,
         docker=docker,
         ci=ci,
         minimal=minimal,
         db=db,
     )
-    target = Path(directory) if directory else Path.cwd() / name
     result = new_project(target, options, force=force)
     out.result(result.to_json(), _render_new(result.to_json()))
 
@@ -126,7 +157,7 @@ def _render_new(doc: dict[str, Any]) -> str:
     extras = [flag for flag in ("auth", "docker", "ci", "minimal") if opts[flag]]
     path = doc["path"]
     lines = [
-        f"wrote {len(doc['files'])} files to {path} ({opts['stack']}{', ' + ', '.join(extras) if extras else ''}) "
+        f"wrote {counted(len(doc['files']), 'file')} to {path} ({opts['stack']}{', ' + ', '.join(extras) if extras else ''}) "
         f"in {doc['seconds']:.2f} s",
         "next:",
         f"  stanchion scaffold verify {path}",
@@ -159,7 +190,7 @@ Exit codes: 0 pass, 1 a stage failed, 2 not a generated project, 3 node/npm or s
     "--cache-dir",
     default=None,
     envvar="STANCHION_SCAFFOLD_CACHE",
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Keep installs here, keyed by lockfile hash, and reuse them (env: STANCHION_SCAFFOLD_CACHE).",
 )
 @click.option(
@@ -174,6 +205,7 @@ def verify(
     from stanchion.scaffold.verify import STAGES, verify_project
 
     out = output(ctx, json_mode)
+    check_output(cache_dir, "--cache-dir", folder=True)
     with out.progress("verify", total=len(STAGES)) as progress:
         result = verify_project(
             Path(directory),

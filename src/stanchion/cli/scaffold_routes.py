@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from stanchion.cli.common import json_option, output, raise_for_exit
+from stanchion.text import counted
 
 FRAMEWORKS = ("express", "fastify", "koa", "fastapi")
 
@@ -38,7 +39,7 @@ app/api_generated/ for fastapi) and --framework to the project's. Exit codes: 0 
     "--output",
     "output_dir",
     default=None,
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Folder to write (default inside a 'scaffold new' project: the folder its app mounts).",
 )
 @click.option(
@@ -71,11 +72,11 @@ def command(
     else:
         lines = [f"{result.operations} operations from {spec} -> {output_dir} ({result.framework})"]
         if result.written:
-            lines.append(f"  wrote {len(result.written)} file(s)")
+            lines.append(f"  wrote {counted(len(result.written), 'file')}")
         if result.added_handlers:
             lines.append(f"  new handlers: {', '.join(result.added_handlers)}")
         if result.kept:
-            lines.append(f"  kept {len(result.kept)} file(s) you own")
+            lines.append(f"  kept {counted(len(result.kept), 'file')} you own")
         for changed in result.changed_signatures:
             lines.append(
                 f"  signature changed: {changed}: your handler was kept; review it against the new types"

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from stanchion.cli.common import json_option, output, raise_for_exit
+from stanchion.text import counted
 
 
 @click.group("skill", context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,13 +25,13 @@ def group() -> None:
 @group.command("install")
 @click.option(
     "--dest",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Skill folder (default: ~/.claude/skills/senior-backend/).",
 )
 @click.option(
     "--agents-dest",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=None,
     help="Folder for the agent file (default: ~/.claude/agents/).",
 )
@@ -68,7 +69,9 @@ def install_cmd(
     lines.append(f"{verb} skill in {result.skill_dir} and agent {result.agent_file}: {summary}")
     out.result(result.to_json(), "\n".join(lines))
     if result.kept:
-        out.warn(f"{len(result.kept)} file(s) you changed were kept; rerun with --force to replace them")
+        kept = len(result.kept)
+        were = "was" if kept == 1 else "were"
+        out.warn(f"{counted(kept, 'file')} you changed {were} kept; rerun with --force to replace them")
     raise_for_exit(result.exit_code)
 
 

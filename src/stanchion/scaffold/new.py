@@ -18,12 +18,15 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from stanchion.errors import UsageError
+from stanchion.paths import check_output_path
 from stanchion.scaffold.ir import Api, notes_api
 from stanchion.scaffold.project import MARKER, marker_text
 from stanchion.scaffold.stacks import STACKS
 
 PROJECT_TYPES = ("rest",)
 DATABASES = ("postgres", "sqlite")
+#: The stack used when none is given (documented in docs/scaffold.md and `scaffold new --help`).
+DEFAULT_STACK = "express-typescript"
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
@@ -88,6 +91,65 @@ def check_name(name: str) -> str:
     return name
 
 
+def production_options(
+    name: str,
+    *,
+    stack: str | None = None,
+    type: str = "rest",
+    auth: bool | None = None,
+    docker: bool | None = None,
+    ci: bool | None = None,
+    minimal: bool = False,
+    db: str = "postgres",
+) -> ProjectOptions:
+    """The options `scaffold new` writes when a flag is not given: the full production set.
+
+    Auth, Docker (compose with PostgreSQL and Redis) and CI are on unless ``minimal`` (the app, health, config,
+    errors and tests only) or turned off one by one (``False``); ``stack`` defaults to :data:`DEFAULT_STACK`.
+    The same on and off a terminal: nothing here depends on who is watching.
+    """
+    full = not minimal
+    return ProjectOptions(
+        name=name,
+        stack=stack or DEFAULT_STACK,
+        type=type,
+        auth=full if auth is None else auth,
+        docker=full if docker is None else docker,
+        ci=full if ci is None else ci,
+        minimal=minimal,
+        db=db,
+    )
+
+
+def project_target(
+    where: str, directory: str | Path | None = None, cwd: Path | None = None
+) -> tuple[str, Path]:
+    """(project name, folder) for `scaffold new WHERE [--dir DIR]`.
+
+    ``WHERE`` is a name (``orders-api``: the folder ``./orders-api``, or ``--dir``) or a path
+    (``./services/user-service``, ``../x``, ``/srv/api``, ``.``): the project goes into that folder and is
+    named after its last part.
+    """
+    base = cwd or Path.cwd()
+    is_path = "/" in where or where in (".", "..") or (Path(where).is_absolute())
+    if not is_path:
+        return check_name(where), (base / Path(directory)) if directory else base / where
+    if directory:
+        raise UsageError(
+            f"{where!r} is already a folder path; --dir cannot also be given",
+            "pass a name with --dir, or the path alone (the project is named after its last part)",
+        )
+    folder = (base / where).resolve()
+    name = folder.name
+    if not _NAME.fullmatch(name) or len(name) > 64:
+        raise UsageError(
+            f"the folder name {name!r} of {where} is not a valid project name",
+            "name the last folder with lowercase letters and digits joined by single hyphens "
+            "(for example ./services/user-service)",
+        )
+    return name, folder
+
+
 def check_options(options: ProjectOptions) -> ProjectOptions:
     """Validate every flag before anything is written."""
     check_name(options.name)
@@ -125,8 +187,6 @@ def load_emitter(stack: str) -> Emitter:
 
 
 def _check_target(target: Path, force: bool) -> None:
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} exists and is not a folder", "choose another project name or folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise UsageError(
             f"{target} is not empty", "choose an empty or new folder, or pass --force to write over its files"
@@ -141,6 +201,7 @@ def new_project(target: Path, options: ProjectOptions, *, force: bool = False) -
     started = time.perf_counter()
     check_options(options)
     target = target.resolve()
+    check_output_path(target, folder=True)
     _check_target(target, force)
     api = build_api(options)
     emitter = load_emitter(options.stack)

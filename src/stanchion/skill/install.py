@@ -21,6 +21,7 @@ from typing import Literal
 
 from stanchion import __version__
 from stanchion.errors import EnvironmentProblem, ExitCode
+from stanchion.paths import check_output_path
 
 SKILL_NAME = "senior-backend"
 AGENT_FILE = "cs-backend-engineer.md"
@@ -125,6 +126,9 @@ def install(
     """Copy the packaged skill folder to ``dest`` and the agent file into ``agents_dest``."""
     skill_dir = (dest or default_skill_dest()).expanduser()
     agent_file = (agents_dest or default_agents_dest()).expanduser() / AGENT_FILE
+    check_output_path(skill_dir, folder=True, label="--dest")
+    check_output_path(agent_file.parent, folder=True, label="--agents-dest")
+    check_output_path(agent_file, folder=False, label="--agents-dest")
     result = InstallResult(skill_dir=skill_dir, agent_file=agent_file, dry_run=dry_run)
     previous = _load_manifest(skill_dir)
     manifest: dict[str, str] = {}
@@ -155,9 +159,9 @@ def install(
             _write_atomic(
                 skill_dir / MANIFEST, (json.dumps(document, indent=2) + "\n").encode(), executable=False
             )
-    except PermissionError as exc:
+    except OSError as exc:
         raise EnvironmentProblem(
-            f"cannot write {exc.filename}: permission denied",
+            f"cannot write {exc.filename}: {exc.strerror}",
             "choose a folder you can write with --dest/--agents-dest",
         ) from exc
     return result

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stanchion.errors import UsageError
+from stanchion.paths import check_output_path
 
 LAYOUTS = ("stanchion", "dbmate", "golang-migrate", "flyway", "prisma")
 FORMATS = ("auto", *LAYOUTS)
@@ -298,6 +299,7 @@ def slug(name: str) -> str:
 def create(directory: Path, name: str, layout: str = "auto", no_transaction: bool = False) -> list[Path]:
     """Write a new, empty migration in ``directory`` (created if missing); returns the files written."""
     label = slug(name)
+    check_output_path(directory, folder=True, label="migrations folder")
     directory.mkdir(parents=True, exist_ok=True)
     existing_layout, existing = load(directory, layout)
     layout = existing_layout

@@ -17,6 +17,7 @@ from typing import Any
 
 from stanchion import __version__
 from stanchion.errors import CheckFailed, UsageError
+from stanchion.paths import check_output_path
 from stanchion.scaffold.project import Project, find_project
 from stanchion.scaffold.routes.plan import Plan
 
@@ -141,6 +142,8 @@ def generate(
     ``output`` default to the project's conventional routes folder, which its app mounts on its own.
     """
     framework, out, project = resolve_target(framework, output, types_only, cwd or Path.cwd())
+    if not check:
+        check_output_path(out, folder=True, label="--output")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} exists and is not a folder", "pass a folder for --output")
     manifest = _read_manifest(out)
