@@ -48,6 +48,20 @@ def _source(source: str | None, database_url: str | None) -> str:
     show_default=True,
     help="Exit 1 when a finding of this severity or worse is found.",
 )
+@click.option(
+    "--slow-query-ms",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="MS",
+    help="slow-queries: mean time at or over this (default: config slow_query_ms, 20).",
+)
+@click.option(
+    "--slow-query-calls",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="slow-queries: at least this many calls (default: config slow_query_calls, 100).",
+)
 @json_option
 @click.pass_context
 def analyze_command(
@@ -59,6 +73,8 @@ def analyze_command(
     schema_name: str | None,
     rules: tuple[str, ...],
     fail_on: str,
+    slow_query_ms: float | None,
+    slow_query_calls: int | None,
     json_mode: bool,
 ) -> None:
     """Find schema problems: missing keys and indexes, duplicate, unused and invalid indexes, sequences
@@ -74,10 +90,27 @@ def analyze_command(
       stanchion db analyze schema.sql --dialect sqlite
       stanchion db analyze schema.sql --scratch-url postgresql://postgres@127.0.0.1/postgres --json
       stanchion db analyze --rule fk-without-index --rule missing-primary-key
+      stanchion db analyze --rule slow-queries --slow-query-ms 50 --slow-query-calls 1000
+
+    \b
+    slow-queries follows PgHero: a mean of 20 ms or more over 100 calls or more
+    (one-off bulk statements stay out); set both in [tool.stanchion.db.analyze]
+    as slow_query_ms and slow_query_calls. unused-index never suggests dropping
+    an index that backs a key or a foreign key, and says "stats too young" while
+    the statistics (or the index) are under unused_index_min_age_days (7) old.
     """
     from stanchion.db.analyze import analyze
+    from stanchion.db.analyze.base import configured_thresholds
+    from stanchion.errors import ConfigError
 
     out = output(ctx, json_mode)
+    settings = settings_for()
+    table = settings.section("db").get("analyze", {})
+    where = str(settings.config_file or "configuration")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: 'db.analyze' must be a table", "write it as [tool.stanchion.db.analyze]")
+    flags = {"slow_query_ms": slow_query_ms, "slow_query_calls": slow_query_calls}
+    thresholds = configured_thresholds(table, where, flags)
     target = _source(source, database_url)
     scratch = scratch_url or (database_url if source else None)
     result = analyze(
@@ -86,6 +119,7 @@ def analyze_command(
         scratch_url=scratch,
         schema=schema_name,
         only=list(rules) or None,
+        thresholds=thresholds,
         fail_on=fail_on,
     )
     out.result(result.to_json(), _render_analysis(result))
