@@ -12,7 +12,6 @@ import pytest
 from stanchion.cli.main import main
 from stanchion.db.analyze.registry import examples, parse_doc
 from stanchion.db.lint import all_rules, lint, lint_text
-from stanchion.errors import UsageError
 
 CASES = [
     pytest.param(module.RULE.id, block, dialect, sql, id=f"{module.RULE.id}-{dialect}-{block}")
@@ -105,19 +104,23 @@ def test_suppression_applies_to_the_next_statement_only() -> None:
 
 def test_live_table_size_sets_severity(pg_url: str, tmp_path: Path) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE empty_t (id bigint PRIMARY KEY, v integer)")
-        conn.execute("CREATE TABLE full_t (id bigint PRIMARY KEY, v integer)")
-        conn.execute("INSERT INTO full_t SELECT g, g FROM generate_series(1, 1000) g")
-        conn.execute("ANALYZE full_t")
+        for name in ("empty_t", "small_t", "large_t"):
+            conn.execute(f"CREATE TABLE {name} (id bigint PRIMARY KEY, v integer)")
+        conn.execute("INSERT INTO small_t SELECT g, g FROM generate_series(1, 1000) g")
+        conn.execute("INSERT INTO large_t SELECT g, g FROM generate_series(1, 20000) g")
+        conn.execute("ANALYZE small_t")
+        conn.execute("ANALYZE large_t")
     migration = tmp_path / "m.sql"
     migration.write_text(
-        "SET lock_timeout = '1s';\nALTER TABLE empty_t ALTER COLUMN v TYPE bigint;\n"
-        "ALTER TABLE full_t ALTER COLUMN v TYPE bigint;\n"
+        "SET lock_timeout = '1s';\n"
+        + "".join(f"ALTER TABLE {t} ALTER COLUMN v TYPE text;\n" for t in ("empty_t", "small_t", "large_t"))
     )
     result = lint([migration], database_url=pg_url)
     by_table = {f.table: f for f in result.findings if f.rule == "changing-column-type"}
     assert by_table["empty_t"].severity == "info" and "empty" in (by_table["empty_t"].note or "")
-    assert by_table["full_t"].severity == "error" and "1000 rows" in (by_table["full_t"].note or "")
+    assert by_table["small_t"].severity == "warning" and "~1000 rows" in (by_table["small_t"].note or "")
+    assert by_table["large_t"].severity == "error" and "~20000 rows" in (by_table["large_t"].note or "")
+    assert "1 index" in (by_table["large_t"].note or "")
     assert result.exit_code == 1
     offline = lint([migration])
     assert all(f.severity == "error" for f in offline.findings if f.rule == "changing-column-type")
@@ -136,12 +139,32 @@ def test_fk_index_found_in_live_schema(pg_url: str, tmp_path: Path) -> None:
     assert "fk-without-index" not in {f.rule for f in lint([migration], database_url=pg_url).findings}
 
 
-def test_unparseable_migration_names_position(tmp_path: Path) -> None:
+def test_unparseable_statement_is_a_finding_and_the_rest_is_linted(tmp_path: Path) -> None:
     migration = tmp_path / "m.sql"
-    migration.write_text("SELECT 1;\nALTER TABLE t ADD COLUMN;\n")
-    with pytest.raises(UsageError) as caught:
-        lint([migration])
-    assert f"{migration}:2:" in caught.value.message
+    migration.write_text("SELECT 1;\nALTER TABLE t ADD COLUMN;\nDROP TABLE audit;\n")
+    result = lint([migration])
+    assert [(f.rule, f.line) for f in result.findings if f.rule in ("syntax-error", "ban-drop-table")] == [
+        ("syntax-error", 2),
+        ("ban-drop-table", 3),
+    ]
+    assert result.exit_code == 1
+
+
+def test_mysql_inline_index_in_postgresql_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed SQL written for MySQL: PostgreSQL parses INDEX name (col) as a column of type name, and the
+    statement fails only when applied; lint names file and line before that."""
+    seed = tmp_path / "seed.sql"
+    seed.write_text(
+        "CREATE TABLE account (\n  id bigint PRIMARY KEY,\n  email text,\n  INDEX account_email (email)\n);\n"
+        "CREATE TABLE team (id bigint PRIMARY KEY, name text, UNIQUE KEY team_name (name));\n"
+    )
+    assert main(["db", "lint", str(seed), "--dialect", "postgresql"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        f"{seed}:4:3: error syntax-error: INDEX account_email (...) inside CREATE TABLE is MySQL syntax"
+        in out
+    )
+    assert f"{seed}:6:" in out and "KEY" in out
 
 
 def test_cli_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

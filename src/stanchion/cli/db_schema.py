@@ -318,7 +318,12 @@ def _render_diff(result: Any) -> str:
     "--dialect", type=_DIALECT, default=None, help="Dialect of the migrations (default: from URL or guess)."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="Report format; sarif is a SARIF 2.1.0 log for code-scanning UIs.",
 )
 @click.option("--rule", "rules", multiple=True, metavar="ID", help="Run only this rule (repeatable).")
 @json_option
@@ -335,8 +340,10 @@ def lint_command(
     """Check migrations for statements that lock, rewrite or lose data in production.
 
     \b
-    PostgreSQL rules follow squawk and strong_migrations; with --database-url a rewrite or
-    lock of an empty table drops to info. Suppress one finding with a reason:
+    PostgreSQL rules follow squawk and strong_migrations and read the statements in order;
+    with --database-url they use live facts (a rewrite or lock of an empty table is info, of
+    a small one a warning; function volatility, indexes, the server version). Suppress one
+    finding with a reason:
       -- stanchion:ignore ban-drop-column -- unused since 4.2
     Exit 1 when an error remains. The dialect comes from --dialect, else --database-url,
     else a database_url you configured (DATABASE_URL, STANCHION_DATABASE_URL or the
@@ -347,15 +354,20 @@ def lint_command(
       stanchion db lint migrations/
       stanchion db lint migrations/20240101000000_add_index.sql --format github
       stanchion db lint migrations/ --database-url postgresql://app@127.0.0.1/app --json
+      stanchion db lint migrations/ --format sarif > lint.sarif
     """
     from stanchion.db.lint import lint
 
-    json_mode = json_mode or fmt == "json"
+    json_mode = json_mode or fmt in ("json", "sarif")
     out = output(ctx, json_mode)
     if dialect is None and database_url is None:
         dialect = _configured_dialect()
     result = lint(list(paths), dialect=dialect, database_url=database_url, only=list(rules) or None)
-    if fmt == "github" and not json_mode:
+    if fmt == "sarif":
+        from stanchion.db.lint.sarif import to_sarif
+
+        out.result(to_sarif(result))
+    elif fmt == "github" and not json_mode:
         level = {"error": "error", "warning": "warning", "info": "notice"}
         text = "\n".join(
             f"::{level[f.severity]} file={f.path},line={f.line},col={f.column},title={f.rule}::{f.message}"

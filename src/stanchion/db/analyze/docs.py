@@ -72,7 +72,7 @@ def table_markdown(kind: str) -> str:
         if rule["needs"]:
             extra = f" (needs {', '.join(rule['needs'])})"
         if rule["size_sensitive"]:
-            extra = " (info on an empty live table)"
+            extra = " (by live size: info if empty, at most warning if small)"
         lines.append(
             f"| `{rule['id']}` | {rule['severity']}{extra} | {_short(rule['dialects'])} | "
             f"{_cell(rule['summary'])} {_cell(rule['why'])} |"

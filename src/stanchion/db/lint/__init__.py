@@ -3,8 +3,11 @@
     result = lint([Path("migrations")], database_url="postgresql://app@127.0.0.1/app")
 
 PostgreSQL migrations are parsed with PostgreSQL's own parser (pglast), SQLite and MySQL with sqlglot. Only
-the up section of a dbmate-style file is linted. With a database URL, rules whose danger is a rewrite or a
-long lock drop to ``info`` for a table that is empty. A finding is suppressed by a comment on or before its
+the up section of a dbmate-style file is linted. Rules read the statements in order and know what earlier
+ones did (``facts.py``) and which transaction each runs in. With a database URL they use live facts
+(``live.py``): a rewrite or long lock of an empty table is ``info``, of a small one a warning, of a large
+one an error; existing indexes and constraints count, function volatility comes from ``pg_proc``, and
+version-dependent rules follow the server's version. A finding is suppressed by a comment on or before its
 statement, with a reason::
 
     -- stanchion:ignore ban-drop-column -- the column was unused since release 4.2
@@ -15,11 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from stanchion.db.analyze.registry import rule_modules
 from stanchion.db.lint.base import SUPPRESS, LintContext, LintFinding, LintRule, Stmt
 from stanchion.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from stanchion.db.lint.live import LiveFacts
 
 __all__ = ["LintFinding", "LintResult", "all_rules", "lint", "lint_text"]
 
@@ -86,38 +92,96 @@ def _up_section(text: str) -> tuple[str, bool]:
     return blank + keep, "transaction:false" not in up.group("opts")
 
 
-def _parse(text: str, dialect: str, source: str) -> list[Stmt]:
+_SYNTAX = re.compile(r":(?P<line>\d+):(?P<col>\d+): (?:syntax error: |cannot parse statement: )?(?P<msg>.*)$")
+_MYSQL_INDEX = re.compile(r"(?is)^\s*CREATE\s+.*?TABLE\b.*[(,]\s*(?:UNIQUE\s+)?(?:INDEX|KEY)\s+[\w\"`]+\s*\(")
+
+
+def _syntax_finding(path: str, message: str, sql: str, line: int, column: int) -> LintFinding:
+    match = _SYNTAX.search(message)
+    if match:
+        message = match["msg"]
+        if int(match["line"]) >= line:  # the parser's own position, when it has one inside the statement
+            line, column = int(match["line"]), int(match["col"])
+    note = "fix the SQL at that position; the database refuses the statement when the migration runs"
+    if _MYSQL_INDEX.search(sql):
+        note = (
+            "INDEX name (col) inside CREATE TABLE is MySQL syntax; PostgreSQL needs a separate "
+            "CREATE INDEX name ON table (col) after the table"
+        )
+    return LintFinding("syntax-error", "error", path, line, column, f"syntax error: {message}", None, note)
+
+
+def _parse(text: str, dialect: str, source: str) -> tuple[list[Stmt], list[LintFinding]]:
+    """The statements of ``text`` in order, and a syntax-error finding for each that does not parse
+    (the rest are still linted)."""
     from stanchion.db.schema.load import split_statements
 
-    pieces = split_statements(text, dialect, source)
     if dialect == "postgresql":
         from pglast import parser
 
-        return [Stmt(parser.parse_sql(p.sql)[0].stmt, p.sql, p.line, p.column) for p in pieces]
+        try:
+            pieces = split_statements(text, dialect, source)
+        except UsageError:
+            return _parse_pg_each(text, source)
+        # each statement parsed on its own, so node locations are offsets in its own text
+        stmts = [
+            Stmt(parser.parse_sql(p.sql)[0].stmt, p.sql, p.line, p.column, i) for i, p in enumerate(pieces)
+        ]
+        return stmts, []
     import sqlglot
 
-    out = []
-    for piece in pieces:
+    out: list[Stmt] = []
+    errors: list[LintFinding] = []
+    for piece in split_statements(text, dialect, source):
         try:
             node = sqlglot.parse_one(piece.sql, read=dialect)
         except sqlglot.errors.ParseError as exc:
-            raise UsageError(
-                f"{source}:{piece.line}:{piece.column}: cannot parse statement: {str(exc).splitlines()[0]}",
-                "fix the SQL and run again",
-            ) from exc
-        out.append(Stmt(node, piece.sql, piece.line, piece.column))
-    return out
+            where = exc.errors[0] if exc.errors else {}
+            line = piece.line + int(where.get("line") or 1) - 1
+            message = str(where.get("description") or str(exc).splitlines()[0])
+            errors.append(_syntax_finding(source, message, piece.sql, line, int(where.get("col") or 1)))
+            continue
+        out.append(Stmt(node, piece.sql, piece.line, piece.column, len(out)))
+    return out, errors
+
+
+def _parse_pg_each(text: str, source: str) -> tuple[list[Stmt], list[LintFinding]]:
+    """Statement by statement (split by PostgreSQL's scanner), for a file with a syntax error."""
+    from pglast import parser
+
+    from stanchion.db.schema.load import split_statements
+
+    meta_free = "\n".join("" if line.lstrip().startswith("\\") else line for line in text.split("\n"))
+    out: list[Stmt] = []
+    errors: list[LintFinding] = []
+    for piece in parser.split(meta_free, with_parser=False, only_slices=True):
+        # blank what comes before the piece (keeping newlines) so positions stay those of the file
+        framed = re.sub(r"[^\n]", " ", meta_free[: piece.start]) + meta_free[piece]
+        try:
+            found = split_statements(framed, "postgresql", source)
+        except UsageError as exc:
+            body = meta_free[piece]
+            line = (
+                meta_free[: piece.start].count("\n") + body[: len(body) - len(body.lstrip())].count("\n") + 1
+            )
+            errors.append(_syntax_finding(source, exc.message, meta_free[piece], line, 1))
+            continue
+        for stmt in found:
+            out.append(Stmt(parser.parse_sql(stmt.sql)[0].stmt, stmt.sql, stmt.line, stmt.column, len(out)))
+    return out, errors
 
 
 def _collect_created(ctx: LintContext) -> None:
     if ctx.dialect == "postgresql":
         from pglast import ast
 
+        from stanchion.db.lint.facts import collect
+
+        ctx.facts = collect([s.node for s in ctx.statements], ctx.in_transaction, _live_constraints(ctx))
+        ctx.created = dict(ctx.facts.created)
         for stmt in ctx.statements:
             node: Any = stmt.node
-            if isinstance(node, ast.CreateStmt) and node.relation is not None:
-                ctx.created_tables.add(str(node.relation.relname))
-            elif isinstance(node, ast.IndexStmt) and node.relation is not None:
+            if isinstance(node, ast.IndexStmt) and node.relation is not None:
                 cols = [str(p.name) for p in node.indexParams or () if getattr(p, "name", None)]
                 ctx.indexed.setdefault(str(node.relation.relname), []).append(cols)
         return
@@ -128,13 +192,37 @@ def _collect_created(ctx: LintContext) -> None:
         if isinstance(node, exp.Create) and str(node.args.get("kind", "")).upper() == "TABLE":
             table = node.find(exp.Table)
             if table is not None:
-                ctx.created_tables.add(table.name)
+                ctx.created.setdefault(table.name, stmt.index)
         elif isinstance(node, exp.Create) and str(node.args.get("kind", "")).upper() == "INDEX":
             table = node.find(exp.Table)
             index = node.find(exp.Index)
             cols = [c.name for c in index.find_all(exp.Column)] if index is not None else []
             if table is not None:
                 ctx.indexed.setdefault(table.name, []).append(cols)
+
+
+def _live_constraints(ctx: LintContext) -> list[Any]:
+    """The live database's CHECK constraints, as the facts of statement -1 (before the file)."""
+    from stanchion.db.lint.facts import Constraint, not_null_column
+
+    if ctx.live is None:
+        return []
+    from pglast import parser
+    from pglast.parser import ParseError
+
+    out = []
+    for table in ctx.live.tables.values():
+        for check in table.checks:
+            try:
+                select: Any = parser.parse_sql(f"SELECT {check.expression}")[0].stmt
+                target = select.targetList[0].val
+            except (ParseError, AttributeError, IndexError):
+                continue
+            column = not_null_column(target)
+            out.append(
+                Constraint(table.name, check.name, "check", -1, -1 if check.validated else None, column)
+            )
+    return out
 
 
 def _suppressions(text: str, path: str) -> tuple[list[tuple[int, set[str], str]], list[LintFinding]]:
@@ -168,13 +256,13 @@ def lint_text(
     *,
     path: str = "<sql>",
     dialect: str = "postgresql",
-    live: Any = None,
-    empty_tables: set[str] | None = None,
+    live: LiveFacts | None = None,
     only: list[str] | None = None,
 ) -> tuple[list[LintFinding], list[dict[str, Any]]]:
     """Lint one migration's text; returns (findings, suppressed)."""
     body, in_transaction = _up_section(text)
-    ctx = LintContext(path, dialect, _parse(body, dialect, path), in_transaction, live)
+    statements, syntax_errors = _parse(body, dialect, path)
+    ctx = LintContext(path, dialect, statements, in_transaction, live, syntax_errors=syntax_errors)
     _collect_created(ctx)
     findings: list[LintFinding] = []
     size_sensitive: set[str] = set()
@@ -203,19 +291,31 @@ def lint_text(
         if hit is not None:
             suppressed.append({**finding.to_json(), "reason": hit[2]})
             continue
-        if finding.rule in size_sensitive and finding.table and empty_tables is not None:
-            if finding.table in empty_tables:
-                finding.severity = "info"
-                finding.note = f"table {finding.table} is empty in the live database: harmless there"
-            elif live is not None and finding.table in live.tables:
-                stats = live.tables[finding.table].stats
-                finding.note = (
-                    f"table {finding.table}: ~{stats.rows or 0} rows, {(stats.size_bytes or 0) // 1024} kB"
-                )
+        if finding.rule in size_sensitive and finding.table and live is not None:
+            _size_severity(finding, live)
         kept.append(finding)
     kept.extend(problems)
     kept.sort(key=lambda f: (f.line, f.column, f.rule))
     return kept, suppressed
+
+
+def _size_severity(finding: LintFinding, live: LiveFacts) -> None:
+    """A rewrite or long lock of an empty live table is info, of a small one at most a warning; a large
+    one keeps the rule's severity. The note says what the database told."""
+    table = str(finding.table)
+    size = live.size_class(table)
+    if size == "unknown":
+        return
+    described = (
+        f"table {table} is empty in the live database: harmless there"
+        if size == "empty"
+        else live.describe(table)
+    )
+    finding.note = f"{finding.note}; {described}" if finding.note else described
+    if size == "empty":
+        finding.severity = "info"
+    elif size == "small" and finding.severity == "error":
+        finding.severity = "warning"
 
 
 def lint(
@@ -225,16 +325,16 @@ def lint(
     database_url: str | None = None,
     only: list[str] | None = None,
 ) -> LintResult:
-    """Lint migration files (or folders of them); with ``database_url`` severities use live table sizes."""
+    """Lint migration files (or folders of them); with ``database_url`` the rules use live facts (table
+    sizes and row estimates, indexes, constraints, function volatility, the server version)."""
     files = _files(paths)
     live = None
-    empty: set[str] | None = None
     chosen = dialect
     if database_url:
-        from stanchion.db.lint.live import live_schema
+        from stanchion.db.lint.live import live_facts
 
-        live, empty = live_schema(database_url)
-        chosen = chosen or live.dialect
+        live = live_facts(database_url)
+        chosen = chosen or live.schema.dialect
     result = LintResult([str(f) for f in files], chosen or "postgresql")
     for file in files:
         text = file.read_text(encoding="utf-8")
@@ -243,9 +343,7 @@ def lint(
 
             guess = detect_dialect(text)
             result.dialect = guess if guess in ("mysql", "sqlite") else "postgresql"
-        findings, suppressed = lint_text(
-            text, path=str(file), dialect=result.dialect, live=live, empty_tables=empty, only=only
-        )
+        findings, suppressed = lint_text(text, path=str(file), dialect=result.dialect, live=live, only=only)
         result.findings.extend(findings)
         result.suppressed.extend(suppressed)
     return result

@@ -2,7 +2,8 @@
 
 PostgreSQL and MySQL reject it as soon as the table has a row (SQLite always does), so the migration
 that passed on an empty development database fails in production. Give it a default, or add it nullable,
-backfill, and then constrain it.
+backfill, and then constrain it. A generated or identity column fills itself and is never flagged here
+(a stored generated column is ``adding-stored-generated-column``'s).
 
 Bad::
 
@@ -15,6 +16,8 @@ Bad::
 Good::
 
     ALTER TABLE account ADD COLUMN plan text NOT NULL DEFAULT 'free';
+    ALTER TABLE account ADD COLUMN seq bigint NOT NULL GENERATED ALWAYS AS IDENTITY;
+    ALTER TABLE account ADD COLUMN name_length int NOT NULL GENERATED ALWAYS AS (length(name)) STORED;
     -- dialect: sqlite
     ALTER TABLE account ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';
     -- dialect: mysql
@@ -25,7 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stanchion.db.lint.base import LintContext, LintFinding, LintRuleInfo, glot_alter_actions, pg_alter_cmds
+from stanchion.db.lint.base import (
+    SERIAL_TYPES,
+    LintContext,
+    LintFinding,
+    LintRuleInfo,
+    glot_alter_actions,
+    pg_alter_cmds,
+    pg_type_name,
+)
 
 RULE = LintRuleInfo("adding-required-field", "error", ("postgresql", "sqlite", "mysql"), size_sensitive=True)
 
@@ -40,14 +51,15 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             if cmd.subtype != AlterTableType.AT_AddColumn or not isinstance(column, ast.ColumnDef):
                 continue
             kinds = {c.contype for c in column.constraints or ()}
-            if (column.identity or "\x00") != "\x00" or (column.generated or "\x00") != "\x00":
+            fills_itself = {
+                ConstrType.CONSTR_DEFAULT,
+                ConstrType.CONSTR_IDENTITY,
+                ConstrType.CONSTR_GENERATED,
+            }
+            if kinds & fills_itself or pg_type_name(column) in SERIAL_TYPES:
                 continue
             required = ConstrType.CONSTR_NOTNULL in kinds or ConstrType.CONSTR_PRIMARY in kinds
-            if (
-                required
-                and ConstrType.CONSTR_DEFAULT not in kinds
-                and ConstrType.CONSTR_IDENTITY not in kinds
-            ) and not ctx.is_new(table):
+            if required and not ctx.is_new(table, stmt):
                 yield ctx.finding(
                     RULE,
                     stmt,
@@ -62,7 +74,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             continue
         kinds = {type(c.args.get("kind")) for c in action.args.get("constraints") or []}
         required = exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds
-        if required and not ctx.is_new(table):
+        if required and not ctx.is_new(table, stmt):
             yield ctx.finding(
                 RULE, stmt, f"NOT NULL column {action.name} without a default fails on {table}", table
             )

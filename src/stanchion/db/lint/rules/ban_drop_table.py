@@ -39,7 +39,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             node = stmt.node
             if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
                 names = [".".join(str(part.sval) for part in obj) for obj in node.objects or ()]
-                if not all(ctx.is_new(n) for n in names):
+                if not all(ctx.is_new(n, stmt) for n in names):
                     yield ctx.finding(
                         RULE, stmt, f"dropping table {', '.join(names)} loses its data", names[0]
                     )
@@ -51,5 +51,5 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         if isinstance(node, exp.Drop) and str(node.args.get("kind", "")).upper() == "TABLE":
             table = node.find(exp.Table)
             name = table.name if table is not None else "?"
-            if not ctx.is_new(name):
+            if not ctx.is_new(name, stmt):
                 yield ctx.finding(RULE, stmt, f"dropping table {name} loses its data", name)

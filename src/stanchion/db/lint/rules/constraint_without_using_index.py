@@ -30,7 +30,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         if cmd.subtype != AlterTableType.AT_AddConstraint or not isinstance(con, ast.Constraint):
             continue
         if con.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY) and not con.indexname:
-            if ctx.is_new(table):
+            if ctx.is_new(table, stmt):
                 continue
             kind = "PRIMARY KEY" if con.contype == ConstrType.CONSTR_PRIMARY else "UNIQUE"
             yield ctx.finding(

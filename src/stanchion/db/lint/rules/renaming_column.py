@@ -38,7 +38,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             node = stmt.node
             if isinstance(node, ast.RenameStmt) and node.renameType == ObjectType.OBJECT_COLUMN:
                 table = node.relation.relname if node.relation is not None else None
-                if not ctx.is_new(table):
+                if not ctx.is_new(table, stmt):
                     yield ctx.finding(
                         RULE,
                         stmt,
@@ -52,7 +52,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         renames = isinstance(action, exp.RenameColumn) or (
             isinstance(action, exp.ModifyColumn) and action.args.get("rename_from") is not None
         )
-        if renames and not ctx.is_new(table):
+        if renames and not ctx.is_new(table, stmt):
             yield ctx.finding(
                 RULE, stmt, f"renaming a column of {table} breaks code that uses the old name", table
             )

@@ -38,7 +38,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             node = stmt.node
             if isinstance(node, ast.RenameStmt) and node.renameType == ObjectType.OBJECT_TABLE:
                 table = node.relation.relname if node.relation is not None else None
-                if not ctx.is_new(table):
+                if not ctx.is_new(table, stmt):
                     yield ctx.finding(
                         RULE, stmt, f"renaming table {table} breaks code that uses the old name", table
                     )
@@ -46,5 +46,5 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
     from sqlglot import exp
 
     for stmt, table, action in glot_alter_actions(ctx):
-        if isinstance(action, exp.AlterRename) and not ctx.is_new(table):
+        if isinstance(action, exp.AlterRename) and not ctx.is_new(table, stmt):
             yield ctx.finding(RULE, stmt, f"renaming table {table} breaks code that uses the old name", table)

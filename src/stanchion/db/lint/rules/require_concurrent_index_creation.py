@@ -30,7 +30,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         if not isinstance(node, ast.IndexStmt) or node.relation is None or node.concurrent:
             continue
         table = str(node.relation.relname)
-        if not ctx.is_new(table):
+        if not ctx.is_new(table, stmt):
             yield ctx.finding(
                 RULE, stmt, f"CREATE INDEX on {table} blocks writes while it builds; use CONCURRENTLY", table
             )

@@ -38,7 +38,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             table = str(node.relation.relname) if node.relation is not None else "?"
         elif isinstance(node, ast.DropStmt) and not getattr(node, "concurrent", False):
             table = "?"
-        if table is not None and not ctx.is_new(table):
+        if table is not None and not ctx.is_new(table, stmt):
             yield ctx.finding(
                 RULE, stmt, "this statement waits for a strong lock with no lock_timeout set before it", table
             )

@@ -1,18 +1,27 @@
-"""BEGIN, COMMIT or ROLLBACK inside a migration the runner already wraps in a transaction.
+"""BEGIN, COMMIT or ROLLBACK inside a migration: nested in the transaction the runner already opened, or
+in a migration marked ``transaction:false``.
 
-The inner BEGIN only warns, and the inner COMMIT ends the runner's transaction early: a failure after it
-leaves the migration half-applied and unrecorded. Let the runner manage the transaction, or mark the
-file ``-- migrate:up transaction:false``.
+In a migration the runner wraps in a transaction, an inner BEGIN only warns and an inner COMMIT ends the
+runner's transaction early: a failure after it leaves the migration half-applied and unrecorded. In a
+``transaction:false`` migration the runner drops a BEGIN ... COMMIT around the whole file (so nothing is
+atomic, whatever the file says) and records progress statement by statement, so a failure inside an inner
+BEGIN block rolls back statements the runner has already counted as done, and ``migrate --resume`` skips
+them. Let the runner manage the transaction: drop ``transaction:false`` to make the file atomic, or split
+it. A BEGIN ... COMMIT around the whole of a transactional migration is dropped by the runner and is fine.
 
 Bad::
+
+    -- migrate:up transaction:false
+    BEGIN;
+    ALTER TABLE orders ADD COLUMN note text;
+    COMMIT;
+    -- migrate:down
+
+Good::
 
     BEGIN;
     ALTER TABLE orders ADD COLUMN note text;
     COMMIT;
-
-Good::
-
-    ALTER TABLE orders ADD COLUMN note text;
 """
 
 from __future__ import annotations
@@ -33,11 +42,29 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         node = stmt.node
         if not isinstance(node, ast.TransactionStmt):
             continue
-        if node.kind in (K.TRANS_STMT_BEGIN, K.TRANS_STMT_START):
+        opens = node.kind in (K.TRANS_STMT_BEGIN, K.TRANS_STMT_START)
+        closes = node.kind in (K.TRANS_STMT_COMMIT, K.TRANS_STMT_ROLLBACK)
+        if stmt.index in ctx.facts.stripped:
+            if not ctx.in_transaction and opens:
+                yield ctx.finding(
+                    RULE,
+                    stmt,
+                    "this BEGIN ... COMMIT around a transaction:false migration is dropped by the runner: "
+                    "the statements run one by one, not atomically",
+                )
+            continue
+        if opens:
             if depth:
                 yield ctx.finding(RULE, stmt, "BEGIN inside a transaction: it is already open")
+            elif not ctx.in_transaction:
+                yield ctx.finding(
+                    RULE,
+                    stmt,
+                    "BEGIN in a transaction:false migration: the runner records progress per statement, "
+                    "so a failure in this block undoes statements it counted as done",
+                )
             depth += 1
-        elif node.kind in (K.TRANS_STMT_COMMIT, K.TRANS_STMT_ROLLBACK):
+        elif closes:
             if ctx.in_transaction and depth <= 1:
                 yield ctx.finding(RULE, stmt, "COMMIT/ROLLBACK ends the runner's transaction early")
             depth = max(depth - 1, 0)
