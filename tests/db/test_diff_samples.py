@@ -80,7 +80,7 @@ def test_database_url_against_file_writes_migration(
     assert "table rewrite" in document["hazards"]
     written = Path(document["files"][0]).read_text()
     assert written.startswith("-- migrate:up\n") and "-- migrate:down" in written
-    assert "ALTER TABLE account ALTER COLUMN age TYPE bigint" in written
+    assert "ALTER TABLE public.account ALTER COLUMN age TYPE bigint" in written
 
 
 def test_sqlite_cli_pair_and_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,8 +132,8 @@ def test_enums_sequences_and_materialized_views(
     )
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "ALTER TYPE mood ADD VALUE 'happy'" in text
-    assert "ALTER TYPE mood RENAME TO mood__stanchion_old" in text.split("-- down")[1]
+    assert "ALTER TYPE public.mood ADD VALUE 'happy'" in text
+    assert "ALTER TYPE public.mood RENAME TO mood__stanchion_old" in text.split("-- down")[1]
     assert "-- verified:" in text
     written = next(out_dir.glob("*.sql")).read_text()
     assert written.startswith("-- migrate:up transaction:false\n")

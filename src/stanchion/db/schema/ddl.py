@@ -31,6 +31,11 @@ def ident(name: str, dialect: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def qualified(name: str, dialect: str, schema: str | None = None) -> str:
+    """``schema.name`` (each part quoted as needed), or just ``name`` without a schema."""
+    return f"{ident(schema, dialect)}.{ident(name, dialect)}" if schema else ident(name, dialect)
+
+
 def idents(names: list[str], dialect: str) -> str:
     return ", ".join(ident(n, dialect) for n in names)
 
@@ -71,9 +76,9 @@ def column_sql(column: Column, dialect: str, *, inline_pk: bool = False) -> str:
     return " ".join(parts)
 
 
-def fk_clause(fk: ForeignKey, dialect: str) -> str:
+def fk_clause(fk: ForeignKey, dialect: str, schema: str | None = None) -> str:
     sql = (
-        f"FOREIGN KEY ({idents(fk.columns, dialect)}) REFERENCES {ident(fk.ref_table, dialect)} "
+        f"FOREIGN KEY ({idents(fk.columns, dialect)}) REFERENCES {qualified(fk.ref_table, dialect, schema)} "
         f"({idents(fk.ref_columns, dialect)})"
     )
     if fk.on_delete and fk.on_delete != "NO ACTION":
@@ -87,14 +92,15 @@ def _constraint(name: str, body: str, dialect: str) -> str:
     return body if dialect == "sqlite" else f"CONSTRAINT {ident(name, dialect)} {body}"
 
 
-def create_table(table: Table, dialect: str, *, name: str | None = None, with_fks: bool = False) -> str:
+def create_table(
+    table: Table, dialect: str, *, name: str | None = None, with_fks: bool = False, schema: str | None = None
+) -> str:
     """CREATE TABLE with columns, primary key, unique and check constraints (and, for SQLite, which cannot
-    add them later, foreign keys)."""
-    target = ident(name or table.name, dialect)
+    add them later, foreign keys); every table name in ``schema`` when one is given."""
+    target = qualified(name or table.name, dialect, schema)
     if dialect == "postgresql" and table.partition_of:
-        return (
-            f"CREATE TABLE {target} PARTITION OF {ident(table.partition_of, dialect)} {table.partition_bound}"
-        )
+        parent = qualified(table.partition_of, dialect, schema)
+        return f"CREATE TABLE {target} PARTITION OF {parent} {table.partition_bound}"
     pk = table.primary_key
     inline_pk = (
         dialect == "sqlite"
@@ -116,7 +122,7 @@ def create_table(table: Table, dialect: str, *, name: str | None = None, with_fk
         lines.append(_constraint(check.name, f"CHECK ({_strip_parens(check.expression)})", dialect))
     if with_fks or dialect == "sqlite":
         for fk in table.foreign_keys:
-            lines.append(_constraint(fk.name, fk_clause(fk, dialect), dialect))
+            lines.append(_constraint(fk.name, fk_clause(fk, dialect, schema), dialect))
     body = ",\n    ".join(lines)
     suffix = f" PARTITION BY {table.partition_key}" if dialect == "postgresql" and table.partition_key else ""
     return f"CREATE TABLE {target} (\n    {body}\n){suffix}"
@@ -136,7 +142,7 @@ def _strip_parens(expression: str) -> str:
     return text
 
 
-def create_index(index: Index, dialect: str, *, concurrently: bool = False) -> str:
+def create_index(index: Index, dialect: str, *, concurrently: bool = False, schema: str | None = None) -> str:
     if dialect == "postgresql" and index.definition:
         sql = index.definition
         if concurrently:
@@ -146,30 +152,31 @@ def create_index(index: Index, dialect: str, *, concurrently: bool = False) -> s
         return index.definition
     unique = "UNIQUE " if index.unique else ""
     cols = ", ".join(c if "(" in c or " " in c else ident(c, dialect) for c in index.columns)
-    sql = f"CREATE {unique}INDEX {ident(index.name, dialect)} ON {ident(index.table, dialect)} ({cols})"
+    table = qualified(index.table, dialect, schema)
+    sql = f"CREATE {unique}INDEX {ident(index.name, dialect)} ON {table} ({cols})"
     if index.where:
         sql += f" WHERE {index.where}"
     return sql
 
 
-def drop_index(index: Index, dialect: str) -> str:
+def drop_index(index: Index, dialect: str, schema: str | None = None) -> str:
     if dialect == "mysql":
         return f"DROP INDEX {ident(index.name, dialect)} ON {ident(index.table, dialect)}"
-    return f"DROP INDEX {ident(index.name, dialect)}"
+    return f"DROP INDEX {qualified(index.name, dialect, schema)}"
 
 
-def create_view(view: View, dialect: str) -> str:
+def create_view(view: View, dialect: str, schema: str | None = None) -> str:
     kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
-    return f"CREATE {kind} {ident(view.name, dialect)} AS\n{view.definition.rstrip().rstrip(';')}"
+    return f"CREATE {kind} {qualified(view.name, dialect, schema)} AS\n{view.definition.rstrip().rstrip(';')}"
 
 
-def drop_view(view: View, dialect: str) -> str:
+def drop_view(view: View, dialect: str, schema: str | None = None) -> str:
     kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
-    return f"DROP {kind} {ident(view.name, dialect)}"
+    return f"DROP {kind} {qualified(view.name, dialect, schema)}"
 
 
-def create_sequence(seq: Sequence, dialect: str) -> str:
-    sql = f"CREATE SEQUENCE {ident(seq.name, dialect)} AS {seq.type}"
+def create_sequence(seq: Sequence, dialect: str, schema: str | None = None) -> str:
+    sql = f"CREATE SEQUENCE {qualified(seq.name, dialect, schema)} AS {seq.type}"
     sql += f" INCREMENT BY {seq.increment}"
     if seq.min_value is not None:
         sql += f" MINVALUE {seq.min_value}"

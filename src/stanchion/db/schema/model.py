@@ -147,6 +147,13 @@ class Enum:
 
 
 @dataclass
+class Extension:
+    name: str
+    schema: str  # where its objects live
+    version: str | None = None
+
+
+@dataclass
 class Schema:
     dialect: DialectName
     name: str = "public"
@@ -154,7 +161,7 @@ class Schema:
     views: dict[str, View] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)
     enums: dict[str, Enum] = field(default_factory=dict)
-    extensions: list[str] = field(default_factory=list)
+    extensions: dict[str, Extension] = field(default_factory=dict)  # every extension of the database
     server_version: str | None = None
     stats_reset: str | None = None  # when the usage statistics were last reset (ISO 8601), if known
     catalog_queries: int = 0  # how many catalog round trips introspection took
@@ -165,6 +172,7 @@ class Schema:
         document["views"] = list(document["views"].values())
         document["sequences"] = list(document["sequences"].values())
         document["enums"] = list(document["enums"].values())
+        document["extensions"] = list(document["extensions"].values())
         return document
 
     def referencing(self, table: str) -> list[tuple[Table, ForeignKey]]:

@@ -77,22 +77,28 @@ def loaded(
 
 
 def read_schema(
-    source: str, *, dialect: str | None = None, scratch: DatabaseURL | None = None, schema: str | None = None
+    source: str,
+    *,
+    dialect: str | None = None,
+    scratch: DatabaseURL | None = None,
+    schema: str | None = None,
+    qualified: bool = False,
 ) -> Schema:
-    """The model of ``source``: a database URL is introspected, a schema file is loaded first."""
+    """The model of ``source``: a database URL is introspected, a schema file is loaded first
+    (``qualified``: see ``introspect``)."""
     if is_url(source):
         url = existing(parse_url(source))
         with connect(url) as conn:
-            return introspect_checked(conn, schema)
+            return introspect_checked(conn, schema, qualified=qualified)
     with loaded(Path(source), dialect, scratch) as url, connect(url) as conn:
-        return introspect_checked(conn, schema)
+        return introspect_checked(conn, schema, qualified=qualified)
 
 
-def introspect_checked(conn: Connection, schema: str | None) -> Schema:
+def introspect_checked(conn: Connection, schema: str | None, *, qualified: bool = False) -> Schema:
     from sqlalchemy.exc import DBAPIError
 
     try:
-        return introspect(conn, schema)
+        return introspect(conn, schema, qualified=qualified)
     except DBAPIError as exc:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         if "permission denied" in detail.lower() or "access denied" in detail.lower():
@@ -161,8 +167,8 @@ def diff(
     """Plan ``source`` -> ``target`` (each a URL or a schema file), then verify the plan by applying it to a
     scratch copy of ``source`` and diffing again to empty (and the down plan back to ``source``)."""
     scratch = _scratch_server(source, target, scratch_url)
-    a = read_schema(source, dialect=dialect, scratch=scratch, schema=schema)
-    b = read_schema(target, dialect=dialect or a.dialect, scratch=scratch, schema=schema)
+    a = read_schema(source, dialect=dialect, scratch=scratch, schema=schema, qualified=True)
+    b = read_schema(target, dialect=dialect or a.dialect, scratch=scratch, schema=schema, qualified=True)
     up = plan_steps(a, b)
     down = plan_steps(b, a)
     result = DiffResult(a.dialect, _label(source), _label(target), up, down)
@@ -195,14 +201,14 @@ def verify_plan(
         failure = _apply(conn, up, "up")
         if failure:
             return Verification(False, failure)
-        after_up = introspect_checked(conn, a.name if dialect == "postgresql" else None)
+        after_up = introspect_checked(conn, a.name if dialect == "postgresql" else None, qualified=True)
         remaining = [s.sql for s in plan_steps(after_up, b)]
         if remaining:
             return Verification(False, "applying the up plan left differences", remaining)
         failure = _apply(conn, down, "down")
         if failure:
             return Verification(False, failure)
-        after_down = introspect_checked(conn, a.name if dialect == "postgresql" else None)
+        after_down = introspect_checked(conn, a.name if dialect == "postgresql" else None, qualified=True)
         remaining = [s.sql for s in plan_steps(after_down, a)]
         if remaining:
             return Verification(

@@ -39,8 +39,9 @@ def rewritten_enums(a: Schema, b: Schema) -> set[str]:
     }
 
 
-def enum_columns(a: Schema, b: Schema, enums: set[str]) -> list[tuple[str, str]]:
-    """(table, column) of columns typed with one of ``enums`` on both sides."""
+def enum_columns(a: Schema, b: Schema, enums: set[str], schema: str) -> list[tuple[str, str]]:
+    """(table, column) of columns typed with one of ``enums`` (of ``schema``) on both sides."""
+    types = {ddl.qualified(e, D, schema) for e in enums}
     out = []
     for name, tb in b.tables.items():
         ta = a.tables.get(name)
@@ -48,27 +49,28 @@ def enum_columns(a: Schema, b: Schema, enums: set[str]) -> list[tuple[str, str]]
             continue
         for col in tb.columns:
             old = ta.column(col.name)
-            if old is not None and old.type in enums and col.type == old.type:
+            if old is not None and old.type in types and col.type == old.type:
                 out.append((name, col.name))
     return out
 
 
-def replace_enum(a: Schema, b: Schema, name: str, labels: str) -> list[Step]:
+def replace_enum(a: Schema, b: Schema, name: str, labels: str, schema: str) -> list[Step]:
     """Rename the old type away, create the new one, convert each column through text (the old type is
     dropped at the end of the plan, after the columns that still use it are gone)."""
+    typ = ddl.qualified(name, D, schema)
     steps = [
-        Step(f"ALTER TYPE {q(name, D)} RENAME TO {q(name + OLD_ENUM, D)}", "alter type", name),
-        Step(f"CREATE TYPE {q(name, D)} AS ENUM ({labels})", "create type", name),
+        Step(f"ALTER TYPE {typ} RENAME TO {q(name + OLD_ENUM, D)}", "alter type", name),
+        Step(f"CREATE TYPE {typ} AS ENUM ({labels})", "create type", name),
     ]
-    for table, column in enum_columns(a, b, {name}):
-        t, c = q(table, D), q(column, D)
+    for table, column in enum_columns(a, b, {name}, schema):
+        t, c = ddl.qualified(table, D, schema), q(column, D)
         old = a.tables[table].column(column)
         new = b.tables[table].column(column)
         if old is not None and old.default is not None:
             steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT", "alter column", column))
         steps.append(
             Step(
-                f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {q(name, D)} USING {c}::text::{q(name, D)}",
+                f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {typ} USING {c}::text::{typ}",
                 "alter column type",
                 column,
                 [REWRITE, LONG_LOCK, MAY_FAIL],
@@ -116,8 +118,8 @@ def rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
     return out
 
 
-def alter_columns(ta: Table, tb: Table) -> list[Step]:
-    t = q(tb.name, D)
+def alter_columns(ta: Table, tb: Table, schema: str) -> list[Step]:
+    t = ddl.qualified(tb.name, D, schema)
     steps: list[Step] = []
     if tb.partition_of:
         return steps  # partitions take their columns from the parent

@@ -52,6 +52,14 @@ class _Context:
     redo_indexes: set[tuple[str, str]] = field(default_factory=set)
     redo_checks: set[tuple[str, str]] = field(default_factory=set)
 
+    @property
+    def s(self) -> str:
+        return self.b.name
+
+    def n(self, name: str) -> str:
+        """``name`` qualified with the schema being diffed: no statement depends on ``search_path``."""
+        return ddl.qualified(name, D, self.s)
+
     def survives(self, table: str, cols: list[str]) -> bool:
         return table in self.b.tables and not (set(cols) & self.touched.get(table, set()))
 
@@ -60,11 +68,12 @@ def plan_postgresql(a: Schema, b: Schema) -> list[Step]:
     ctx = _Context(a, b)
     ctx.touched = retyped_or_dropped(a, b)
     ctx.rewritten_enums = rewritten_enums(a, b)
-    for table, column in enum_columns(a, b, ctx.rewritten_enums):
+    for table, column in enum_columns(a, b, ctx.rewritten_enums, b.name):
         ctx.touched.setdefault(table, set()).add(column)
     ctx.removed_tables = set(a.tables) - set(b.tables)
     steps: list[Step] = []
     for kind in (
+        _create_extensions,
         _drop_views,
         _drop_foreign_keys,
         _drop_table_constraints,
@@ -77,9 +86,38 @@ def plan_postgresql(a: Schema, b: Schema) -> list[Step]:
         _add_foreign_keys,
         _own_sequences,
         _create_views,
+        _drop_extensions,
     ):
         steps.extend(kind(ctx))
     return steps
+
+
+def _own_extensions(schema: Schema) -> dict[str, str]:
+    """The extensions installed in the schema being diffed (name -> schema); others belong to other schemas.
+    Versions are not compared."""
+    return {e.name: e.schema for e in schema.extensions.values() if e.schema == schema.name}
+
+
+def _create_extensions(ctx: _Context) -> list[Step]:
+    """First, so that the types and functions they bring exist before anything uses them."""
+    have = _own_extensions(ctx.a)
+    return [
+        Step(
+            f"CREATE EXTENSION IF NOT EXISTS {q(name, D)} WITH SCHEMA {q(where, D)}", "create extension", name
+        )
+        for name, where in sorted(_own_extensions(ctx.b).items())
+        if name not in have
+    ]
+
+
+def _drop_extensions(ctx: _Context) -> list[Step]:
+    """Last, once nothing of the schema uses them."""
+    want = _own_extensions(ctx.b)
+    return [
+        Step(f"DROP EXTENSION IF EXISTS {q(name, D)}", "drop extension", name, [DATA_LOSS])
+        for name in sorted(_own_extensions(ctx.a))
+        if name not in want
+    ]
 
 
 def _drop_views(ctx: _Context) -> list[Step]:
@@ -87,7 +125,7 @@ def _drop_views(ctx: _Context) -> list[Step]:
     changed_views = {n for n, v in a.views.items() if n not in b.views or b.views[n] != v}
     ctx.drop_views = changed_views | dependent_views(a, set(ctx.touched) | changed_views)
     return [
-        Step(ddl.drop_view(a.views[name], D), "drop view", name)
+        Step(ddl.drop_view(a.views[name], D, ctx.s), "drop view", name)
         for name in reversed(view_order(a.views, ctx.drop_views))
     ]
 
@@ -136,7 +174,7 @@ def _drop_foreign_keys(ctx: _Context) -> list[Step]:
     ordered = [p for p in fk_drops if p[0].name not in ctx.removed_tables]
     ordered += [p for p in fk_drops if p[0].name in ctx.removed_tables]
     return [
-        Step(f"ALTER TABLE {q(ta.name, D)} DROP CONSTRAINT {q(fk.name, D)}", "drop foreign key", fk.name)
+        Step(f"ALTER TABLE {ctx.n(ta.name)} DROP CONSTRAINT {q(fk.name, D)}", "drop foreign key", fk.name)
         for ta, fk in ordered
     ]
 
@@ -155,7 +193,7 @@ def _drop_table_constraints(ctx: _Context) -> list[Step]:
             if hit:
                 ctx.redo_indexes.add((name, iname))
             if iname not in b_idx or index_key(b_idx[iname], D) != index_key(index, D) or hit:
-                steps.append(Step(ddl.drop_index(index, D), "drop index", iname))
+                steps.append(Step(ddl.drop_index(index, D, ctx.s), "drop index", iname))
         b_checks = keyed(tb.checks, D)
         for key, check in keyed(ta.checks, D).items():
             hit = mentions(check.expression, rebuilt.get(name, set()))
@@ -164,7 +202,7 @@ def _drop_table_constraints(ctx: _Context) -> list[Step]:
             if key not in b_checks or hit:
                 steps.append(
                     Step(
-                        f"ALTER TABLE {q(name, D)} DROP CONSTRAINT {q(check.name, D)}",
+                        f"ALTER TABLE {ctx.n(name)} DROP CONSTRAINT {q(check.name, D)}",
                         "drop check",
                         check.name,
                     )
@@ -174,7 +212,7 @@ def _drop_table_constraints(ctx: _Context) -> list[Step]:
             if con is not None and (name, con.name) in ctx.dropped_keys and not goes_with_column:
                 steps.append(
                     Step(
-                        f"ALTER TABLE {q(name, D)} DROP CONSTRAINT {q(con.name, D)}",
+                        f"ALTER TABLE {ctx.n(name)} DROP CONSTRAINT {q(con.name, D)}",
                         "drop constraint",
                         con.name,
                     )
@@ -185,7 +223,7 @@ def _drop_table_constraints(ctx: _Context) -> list[Step]:
 def _drop_tables(ctx: _Context) -> list[Step]:
     # partitions before their parents
     return [
-        Step(f"DROP TABLE {q(name, D)}", "drop table", name, [DATA_LOSS])
+        Step(f"DROP TABLE {ctx.n(name)}", "drop table", name, [DATA_LOSS])
         for name in sorted(ctx.removed_tables, key=lambda n: (ctx.a.tables[n].partition_of is None, n))
     ]
 
@@ -200,15 +238,15 @@ def _enums(ctx: _Context) -> list[Step]:
         old = ctx.a.enums.get(name)
         labels = _label_list(enum.labels)
         if old is None:
-            steps.append(Step(f"CREATE TYPE {q(name, D)} AS ENUM ({labels})", "create type", name))
+            steps.append(Step(f"CREATE TYPE {ctx.n(name)} AS ENUM ({labels})", "create type", name))
         elif old.labels != enum.labels:
             if name in ctx.rewritten_enums:
-                steps.extend(replace_enum(ctx.a, ctx.b, name, labels))
+                steps.extend(replace_enum(ctx.a, ctx.b, name, labels, ctx.s))
                 continue
             for label in enum.labels[len(old.labels) :]:
                 steps.append(
                     Step(
-                        f"ALTER TYPE {q(name, D)} ADD VALUE {_label_list([label])}",
+                        f"ALTER TYPE {ctx.n(name)} ADD VALUE {_label_list([label])}",
                         "alter type",
                         name,
                         transactional=False,
@@ -224,11 +262,11 @@ def _sequences(ctx: _Context) -> list[Step]:
             continue
         old_seq = ctx.a.sequences.get(name)
         if old_seq is None or old_seq.identity:
-            steps.append(Step(ddl.create_sequence(seq, D), "create sequence", name))
+            steps.append(Step(ddl.create_sequence(seq, D, ctx.s), "create sequence", name))
         elif old_seq.signature() != seq.signature():
             steps.append(
                 Step(
-                    f"ALTER SEQUENCE {q(name, D)} AS {seq.type} INCREMENT BY {seq.increment} "
+                    f"ALTER SEQUENCE {ctx.n(name)} AS {seq.type} INCREMENT BY {seq.increment} "
                     f"MINVALUE {seq.min_value} MAXVALUE {seq.max_value} START WITH {seq.start}",
                     "alter sequence",
                     name,
@@ -241,9 +279,9 @@ def _create_tables(ctx: _Context) -> list[Step]:
     steps: list[Step] = []
     added = [n for n in ctx.b.tables if n not in ctx.a.tables]
     for name in sorted(added, key=lambda n: ctx.b.tables[n].partition_of is not None):
-        steps.append(Step(ddl.create_table(ctx.b.tables[name], D), "create table", name))
+        steps.append(Step(ddl.create_table(ctx.b.tables[name], D, schema=ctx.s), "create table", name))
         for index in plain_indexes(ctx.b.tables[name]).values():
-            steps.append(Step(ddl.create_index(index, D), "create index", index.name))
+            steps.append(Step(ddl.create_index(index, D, schema=ctx.s), "create index", index.name))
     return steps
 
 
@@ -253,14 +291,14 @@ def _alter_tables(ctx: _Context) -> list[Step]:
         ta = ctx.a.tables.get(name)
         if ta is None:
             continue
-        steps.extend(alter_columns(ta, tb))
+        steps.extend(alter_columns(ta, tb, ctx.s))
         a_checks = keyed(ta.checks, D)
         for key, check in keyed(tb.checks, D).items():
             if key not in a_checks or (name, check.name) in ctx.redo_checks:
                 body = f"CHECK ({ddl._strip_parens(check.expression)})"
                 steps.append(
                     Step(
-                        f"ALTER TABLE {q(name, D)} ADD CONSTRAINT {q(check.name, D)} {body}",
+                        f"ALTER TABLE {ctx.n(name)} ADD CONSTRAINT {q(check.name, D)} {body}",
                         "add check",
                         check.name,
                         [LONG_LOCK, MAY_FAIL],
@@ -273,7 +311,7 @@ def _alter_tables(ctx: _Context) -> list[Step]:
             if (con.name, con.signature()) not in a_keys or (name, con.name) in ctx.dropped_keys:
                 steps.append(
                     Step(
-                        f"ALTER TABLE {q(name, D)} ADD CONSTRAINT {q(con.name, D)} {word} "
+                        f"ALTER TABLE {ctx.n(name)} ADD CONSTRAINT {q(con.name, D)} {word} "
                         f"({ddl.idents(con.columns, D)})",
                         "add constraint",
                         con.name,
@@ -284,7 +322,9 @@ def _alter_tables(ctx: _Context) -> list[Step]:
         for iname, index in plain_indexes(tb).items():
             changed = iname not in a_idx or index_key(a_idx[iname], D) != index_key(index, D)
             if changed or (name, iname) in ctx.redo_indexes:
-                steps.append(Step(ddl.create_index(index, D), "create index", iname, [LONG_LOCK]))
+                steps.append(
+                    Step(ddl.create_index(index, D, schema=ctx.s), "create index", iname, [LONG_LOCK])
+                )
     return steps
 
 
@@ -292,12 +332,12 @@ def _drop_sequences_and_types(ctx: _Context) -> list[Step]:
     steps: list[Step] = []
     for name, seq in ctx.a.sequences.items():
         if name not in ctx.b.sequences and not seq.identity:
-            steps.append(Step(f"DROP SEQUENCE IF EXISTS {q(name, D)}", "drop sequence", name))
+            steps.append(Step(f"DROP SEQUENCE IF EXISTS {ctx.n(name)}", "drop sequence", name))
     for name in ctx.a.enums:
         if name not in ctx.b.enums:
-            steps.append(Step(f"DROP TYPE {q(name, D)}", "drop type", name))
+            steps.append(Step(f"DROP TYPE {ctx.n(name)}", "drop type", name))
         elif name in ctx.rewritten_enums:
-            steps.append(Step(f"DROP TYPE {q(name + OLD_ENUM, D)}", "drop type", name + OLD_ENUM))
+            steps.append(Step(f"DROP TYPE {ctx.n(name + OLD_ENUM)}", "drop type", name + OLD_ENUM))
     return steps
 
 
@@ -309,7 +349,7 @@ def _add_foreign_keys(ctx: _Context) -> list[Step]:
                 continue
             steps.append(
                 Step(
-                    f"ALTER TABLE {q(name, D)} ADD CONSTRAINT {q(fk.name, D)} {ddl.fk_clause(fk, D)}",
+                    f"ALTER TABLE {ctx.n(name)} ADD CONSTRAINT {q(fk.name, D)} {ddl.fk_clause(fk, D, ctx.s)}",
                     "add foreign key",
                     fk.name,
                     [LONG_LOCK] if name in ctx.a.tables else [],
@@ -326,7 +366,9 @@ def _own_sequences(ctx: _Context) -> list[Step]:
             table, column = seq.owned_by.rsplit(".", 1)
             steps.append(
                 Step(
-                    f"ALTER SEQUENCE {q(name, D)} OWNED BY {q(table, D)}.{q(column, D)}", "own sequence", name
+                    f"ALTER SEQUENCE {ctx.n(name)} OWNED BY {ctx.n(table)}.{q(column, D)}",
+                    "own sequence",
+                    name,
                 )
             )
     return steps
@@ -335,5 +377,6 @@ def _own_sequences(ctx: _Context) -> list[Step]:
 def _create_views(ctx: _Context) -> list[Step]:
     create = {n for n in ctx.b.views if n not in ctx.a.views or n in ctx.drop_views}
     return [
-        Step(ddl.create_view(ctx.b.views[n], D), "create view", n) for n in view_order(ctx.b.views, create)
+        Step(ddl.create_view(ctx.b.views[n], D, ctx.s), "create view", n)
+        for n in view_order(ctx.b.views, create)
     ]

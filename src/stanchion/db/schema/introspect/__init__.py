@@ -24,14 +24,17 @@ HISTORY_TABLES = frozenset(
 )
 
 
-def introspect(conn: Connection, schema: str | None = None, *, include_history: bool = False) -> Schema:
+def introspect(
+    conn: Connection, schema: str | None = None, *, include_history: bool = False, qualified: bool = False
+) -> Schema:
     """The schema of the database ``conn`` is connected to (PostgreSQL ``schema``, default ``public``),
-    without migration-history tables unless ``include_history``."""
+    without migration-history tables unless ``include_history``; ``qualified``: PostgreSQL expressions name
+    the schema of every object they mention (for statements that must not depend on ``search_path``)."""
     name = conn.dialect.name
     if name == "postgresql":
         from stanchion.db.schema.introspect.postgresql import introspect as pg
 
-        result = pg(conn, schema or "public")
+        result = pg(conn, schema or "public", qualified=qualified)
     elif name == "sqlite":
         from stanchion.db.schema.introspect.sqlite import introspect as lite
 

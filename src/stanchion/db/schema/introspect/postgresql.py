@@ -11,6 +11,7 @@ from stanchion.db.schema.model import (
     Check,
     Column,
     Enum,
+    Extension,
     ForeignKey,
     Index,
     PrimaryKey,
@@ -128,7 +129,8 @@ ORDER BY t.typname
 
 SERVER = """
 SELECT current_setting('server_version') AS version,
-       ARRAY(SELECT extname FROM pg_extension ORDER BY extname)::text[] AS extensions,
+       ARRAY(SELECT extname || ' ' || extnamespace::regnamespace::text || ' ' || extversion
+             FROM pg_extension ORDER BY extname)::text[] AS extensions,
        (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
        (SELECT min(backend_start) FROM pg_stat_activity WHERE backend_type = 'postmaster'
         OR backend_type = 'checkpointer') AS started
@@ -141,12 +143,16 @@ def _rows(conn: Connection, sql: str, schema: str) -> list[Any]:
     return list(conn.execute(text(sql), {"schema": schema}))
 
 
-def introspect(conn: Connection, schema: str = "public") -> Schema:
-    """The model of ``schema``; statistics (rows, scans, sizes) come along for analyze and lint."""
+def introspect(conn: Connection, schema: str = "public", *, qualified: bool = False) -> Schema:
+    """The model of ``schema``; statistics (rows, scans, sizes) come along for analyze and lint.
+
+    Names print unqualified relative to the schema being read, so two databases compare alike; with
+    ``qualified`` (what the diff reads) every name in a type, default, check or view body carries its schema
+    instead, so the statements built from them run the same under any ``search_path``."""
     from sqlalchemy import text
 
-    # Names print unqualified relative to the schema being read, so two databases compare alike.
-    conn.execute(text("SELECT set_config('search_path', quote_ident(:schema), false)"), {"schema": schema})
+    path = "pg_catalog" if qualified else schema
+    conn.execute(text("SELECT set_config('search_path', quote_ident(:path), false)"), {"path": path})
     result = Schema(dialect="postgresql", name=schema)
     for r in _rows(conn, TABLES, schema):
         result.tables[r.relname] = Table(
@@ -248,7 +254,9 @@ def introspect(conn: Connection, schema: str = "public") -> Schema:
         result.enums[r.typname] = Enum(r.typname, list(r.labels or []))
     server = _rows(conn, SERVER, schema)[0]
     result.server_version = server.version
-    result.extensions = list(server.extensions or [])
+    for line in server.extensions or []:
+        ext_name, ext_schema, version = line.split(" ", 2)
+        result.extensions[ext_name] = Extension(ext_name, _unquote(ext_schema), version)
     reset = server.stats_reset or server.started
     result.stats_reset = reset.isoformat() if reset is not None else None
     result.catalog_queries = 9
