@@ -21,7 +21,13 @@ def main() -> None:
         plan = build_plan([url], rate=float(load), duration=seconds, concurrency=20, workers=1)
     result = run(plan)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    doc = {"peak_kb": peak_kb, "sent": result.sent, "completed": result.completed, "engine": result.engine}
+    doc = {
+        "peak_kb": peak_kb,
+        "sent": result.sent,
+        "completed": result.completed,
+        "seconds": len(result.timeline),
+        "engine": result.engine,
+    }
     print(json.dumps(doc))
 
 

@@ -6,6 +6,9 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/stall-once/<after>/<ms>``: the request number ``after`` stalls the whole server for ``ms`` milliseconds;
 * ``/status/<code>``: answer with that status;
 * ``/limit/<n>``: 429 once more than ``n`` requests arrived in the current wall-clock second;
+* ``/quota/<n>``: 429 once more than ``n`` requests arrived since the last reset (a limit by count, the
+  same on a fast or a slow machine);
+* ``/json-only``: 200 when the request's Content-Type is ``application/json``, else 415;
 * ``/malformed``: a response that is not HTTP; ``/reset``: a TCP reset; ``/hang``: never answers;
 * ``/truncate``: closes halfway through the body it announced;
 * ``/close``: answers with ``Connection: close`` and closes;
@@ -14,6 +17,7 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
 * ``/cut-head``: closes in the middle of the response headers;
 * ``/interim``: a ``100 Continue`` and a ``103 Early Hints``, each in its own write, before the answer;
 * POST ``/early``: a 413 before reading the body (which it then drains, keeping the connection);
+* PUT is answered as POST;
 * HEAD ``/keep``: headers announcing a 3-byte body (none follows, as for every HEAD), connection kept;
 * HEAD ``/keep-bare``: headers with no body length at all (as nginx answers HEAD for a body it would chunk),
   connection kept; HEAD ``/keep-http10``: an HTTP/1.0 answer with ``Connection: keep-alive``, kept;
@@ -80,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         self.do_GET()
 
+    do_PUT = do_POST
+
     def _arrived(self) -> int:
         """Count one request (and the connection it came on); its number."""
         with LOCK:
@@ -132,6 +138,11 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(200)
         elif head == "status":
             self._answer(int(parts[1]))
+        elif head == "quota":
+            self._answer(429 if count > int(parts[1]) else 200)
+        elif head == "json-only":
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            self._answer(200 if kind == "application/json" else 415)
         elif head == "limit":
             with LOCK:
                 limit = STATE["limit"]

@@ -19,12 +19,16 @@ from tests.load.servers import close_delimited
 
 
 def _all_answered(result: LoadResult, server: BehaviourServer, n: int, engine: str | None) -> None:
-    """Every one of ``n`` requests answered 200 once, with no error, on ``engine`` (None: any)."""
+    """Every one of ``n`` requests answered 200 once, with no error, on ``engine`` (None: any). An open-model
+    run ends at its deadline, which may cut off the last arrivals (unfinished, not errors): then every
+    request is either answered or unfinished, whatever the machine's speed."""
     assert result.errors == {}, result.errors
-    assert result.completed == n and result.status == {200: n}
+    assert result.sent == n and result.completed + result.unfinished == n and result.completed > 0
+    assert result.status == {200: result.completed}
     if engine is not None:
         assert result.engine == engine
-    assert server.count()["count"] == n
+        assert result.unfinished == 0  # a closed-model count is waited for to the end
+    assert result.completed <= int(server.count()["count"]) <= n  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize(
@@ -48,12 +52,9 @@ def test_open_model_completes_close_delimited_answers(server: BehaviourServer) -
     result = run(
         build_plan([server.url("/http10/3")], requests=None, rate=20, duration=1, concurrency=2, workers=1)
     )
-    assert result.errors == {}, result.errors
-    assert result.sent == 20 and result.completed == 20
-    assert result.status == {200: 20}
-    assert result.uncorrected is not None and result.uncorrected.get_total_count() == 20
-    assert result.bytes_in == 20 * len(close_delimited("http10", 3))
-    assert server.count()["count"] == 20
+    _all_answered(result, server, 20, None)
+    assert result.uncorrected is not None and result.uncorrected.get_total_count() == result.completed
+    assert result.bytes_in >= result.completed * len(close_delimited("http10", 3))
 
 
 def test_connection_close_with_content_length_completes(server: BehaviourServer, engine: str) -> None:
@@ -77,8 +78,9 @@ def test_close_before_the_headers_end_is_a_reset(
         {"requests": 6} if rate is None else {"requests": None, "rate": rate, "duration": 0.3}
     )
     result = run(build_plan([server.url("/cut-head")], concurrency=2, workers=1, **options))  # type: ignore[arg-type]
-    assert result.completed == 0
-    assert result.errors == {"reset": result.sent} and result.sent == 6
+    assert result.completed == 0 and result.sent == 6
+    assert result.errors == {"reset": result.sent - result.unfinished}  # the deadline may cut the last off
+    assert result.unfinished == 0 if rate is None else result.unfinished <= 6
     assert result.engine == (engine if rate is None else "python")  # the open model runs in Python
 
 

@@ -24,14 +24,22 @@ Examples:
   stanchion load http://127.0.0.1:8000/ -d 10 --threshold "p99<200ms,error_rate<0.1%,rps>1000"
   stanchion load http://127.0.0.1:8000/ --output json --save base.json
   stanchion load http://127.0.0.1:8000/ --baseline base.json    (or: --compare base.json)
+  stanchion load http://127.0.0.1:8000/ -n 1000 --baseline base.json --metrics error_rate,requests
   stanchion load http://127.0.0.1:8000/v1 http://127.0.0.1:8000/v2 --compare
   stanchion load http://127.0.0.1:8000/login --expect-status 400
   stanchion load http://127.0.0.1:8000/ --stages "20s:1000" --expect-rate-limit
 
 \b
-Exit codes: 0 ok; 1 a gate failed (threshold, baseline, compare, expected status or rate limit);
-2 bad flags; 3 loader could not run; 130 interrupted (the report shows what ran).
+-n with -d: exactly N requests, unless the deadline comes first (the run then ends there).
+A JSON body (-b/--data) without a Content-Type header is sent as application/json.
+\b
+Exit codes: 0 ok; 1 a gate failed (threshold, baseline, compare, expected status or rate limit), or
+no request got a 2xx/3xx answer (unless --expect-status names the status expected); 2 bad flags;
+3 no connection could be opened (nothing listening, DNS, TLS) or the loader could not run;
+130 interrupted (the report shows what ran).
 """
+
+SAVE_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "text", ".text": "text"}
 
 
 @click.command(
@@ -43,15 +51,23 @@ Exit codes: 0 ok; 1 a gate failed (threshold, baseline, compare, expected status
 @click.option(
     "-c", "--concurrency", "--users", type=int, help="Connections (closed model default 10, open 50)."
 )
-@click.option("-d", "--duration", help="Run length: 30, 30s, 2m (default 10s unless -n is given).")
-@click.option("-n", "--requests", type=int, help="Send exactly this many requests (closed model).")
+@click.option(
+    "-d",
+    "--duration",
+    help="Run length: 30, 30s, 2m (default 10s unless -n is given); the run ends at the deadline.",
+)
+@click.option(
+    "-n", "--requests", type=int, help="Send exactly this many requests (closed model; -d caps the time)."
+)
 @click.option("-r", "--rate", type=float, help="Open model: requests per second at constant arrival.")
 @click.option("--stages", help='Open model ramps: "30s:100,60s:500" (to 100/s over 30s, then to 500/s).')
 @click.option("--warmup", help="Load this long first and discard it: 5s.")
 @click.option("-m", "--method", default="GET", show_default=True, help="HTTP method.")
 @click.option("-H", "--header", "headers", multiple=True, help='Request header "Name: value" (repeatable).')
 @click.option("--headers", "headers_file", type=click.Path(), help="File of headers, one per line.")
-@click.option("-b", "--body", help="Request body.")
+@click.option(
+    "-b", "--body", help="Request body (JSON is sent as application/json unless -H says otherwise)."
+)
 @click.option("--data", "data_file", type=click.Path(), help="Read the request body from a file.")
 @click.option("--timeout", default="10s", show_default=True, help="Per-request and connect timeout.")
 @click.option("--insecure", is_flag=True, help="Accept self-signed TLS certificates.")
@@ -68,6 +84,12 @@ Exit codes: 0 ok; 1 a gate failed (threshold, baseline, compare, expected status
 @click.option(
     "--tolerance", default="10%", show_default=True, help="How much worse than the baseline is allowed."
 )
+@click.option(
+    "--metrics",
+    "compare_metrics",
+    help="What --baseline/--compare check (default p50,p90,p99,mean,rps,error_rate); "
+    "error_rate,errors,requests do not depend on the machine's speed.",
+)
 @click.option("--compare", is_flag=True, help="Two URLs side by side (or URL --compare baseline.json).")
 @click.option("--expect-status", type=int, help="Gate: every response must have this status.")
 @click.option("--expect-rate-limit", is_flag=True, help="Gate: passes when the server starts answering 429.")
@@ -81,7 +103,7 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
     intended send time (coordinated omission corrected); the uncorrected view is shown beside it.
     """
     out = output(ctx, opts.pop("json_mode"))
-    from stanchion.load.compare import parse_thresholds, parse_tolerance
+    from stanchion.load.compare import COMPARED, parse_metrics, parse_thresholds, parse_tolerance
 
     urls_list = list(urls)
     baseline = opts.pop("baseline")
@@ -101,10 +123,12 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
     hdr_log = opts.pop("hdr_log")
     thresholds = parse_thresholds(opts["threshold"]) if opts["threshold"] else []
     tolerance = parse_tolerance(opts.pop("tolerance"))
+    metrics_text = opts.pop("compare_metrics")
+    metrics = parse_metrics(metrics_text) if metrics_text is not None else COMPARED
     opts.pop("threshold")
     expect_rate_limit = opts.pop("expect_rate_limit")
     if fmt is None and save:
-        fmt = {".json": "json", ".html": "html", ".htm": "html"}.get(Path(save).suffix.lower(), "text")
+        fmt = _save_format(save)
     fmt = fmt or ("json" if out.json_mode else "text")
     check_output(save, "--save", folder=False)  # before the run: a report nobody can keep is a wasted run
     check_output(hdr_log, "--hdr-log", folder=False)
@@ -123,11 +147,31 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
         if result.interrupted:
             interrupted = True
             break
-    gates = _gates(results, thresholds, base_doc, baseline, tolerance, compare, expect_rate_limit)
+    gates = _gates(results, thresholds, base_doc, baseline, tolerance, compare, expect_rate_limit, metrics)
     _emit(out, results, gates, fmt, save, hdr_log)
     if interrupted:
         raise_for_exit(ExitCode.INTERRUPTED)
+    unreachable = [r for r in results if r.unreachable]
+    if unreachable:
+        from stanchion.load.advice import unreachable_cause
+
+        out.error(
+            unreachable_cause(unreachable[0]),
+            "no connection could be opened, so nothing was tested; the report above shows each attempt",
+        )
+        raise_for_exit(ExitCode.ENVIRONMENT)
     raise_for_exit(ExitCode.OK if all(g.passed for g in gates) else ExitCode.CHECK_FAILED)
+
+
+def _save_format(save: str) -> str:
+    """The report format named by --save's suffix; an unknown one is refused before anything runs."""
+    suffix = Path(save).suffix.lower()
+    if suffix not in SAVE_FORMATS:
+        raise UsageError(
+            f"cannot tell the report format of {save!r} from {suffix or 'a name without a suffix'}",
+            "name it .txt, .json or .html, or give --output text|json|html",
+        )
+    return SAVE_FORMATS[suffix]
 
 
 def _run_with_progress(plan: Any, out: Output) -> Any:
@@ -154,7 +198,7 @@ def _run_with_progress(plan: Any, out: Output) -> Any:
     try:
         out.info(
             f"loading {', '.join(t.shown for t in plan.targets)} ({plan.model} model, {plan.workers} worker(s))"
-        )
+        )  # plan.workers is what runs (build_plan caps it by the connections): the report says the same
         result = run(plan, on_second=on_second, should_stop=lambda: stop["flag"])
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -171,20 +215,27 @@ def _gates(
     tolerance: float,
     compare: bool,
     expect_rate_limit: bool,
+    metrics: tuple[str, ...],
 ) -> list[Any]:
     from stanchion.load.compare import GateReport, Row, check_thresholds, metrics_of
     from stanchion.load.compare import compare as compare_runs
 
     gates = []
     last = results[-1]
+    if not expect_rate_limit:  # that gate judges the answers itself (429s are what it looks for)
+        for result in results:
+            if result.unanswered and not result.unreachable:
+                gates.append(_answers_gate(result))
     if thresholds:
         gates.append(check_thresholds(last.metrics(), thresholds))
     if base_doc is not None:
-        gates.append(compare_runs(metrics_of(base_doc), last.metrics(), tolerance, f"baseline {baseline}"))
+        gates.append(
+            compare_runs(metrics_of(base_doc), last.metrics(), tolerance, f"baseline {baseline}", metrics)
+        )
     if compare and len(results) == 2:
         a, b = results
         title = f"compare {a.plan.targets[0].shown} (before) with {b.plan.targets[0].shown} (after)"
-        gates.append(compare_runs(a.metrics(), b.metrics(), tolerance, title))
+        gates.append(compare_runs(a.metrics(), b.metrics(), tolerance, title, metrics))
     expect = last.plan.expect_status
     if expect is not None:
         other = sum(n for code, n in last.status.items() if code != expect) + sum(
@@ -209,6 +260,18 @@ def _gates(
         gate.rows.append(Row("429 answers", "some", seen, "pass" if at else "FAIL", at is not None))
         gates.append(gate)
     return gates
+
+
+def _answers_gate(result: Any) -> Any:
+    """The implicit gate of every run: some request got a 2xx/3xx answer (--expect-status replaces it)."""
+    from stanchion.load.compare import GateReport, Row
+
+    gate = GateReport(
+        f"answers from {', '.join(t.shown for t in result.plan.targets)}", ("expected", "actual", "verdict")
+    )
+    seen = ", ".join(f"{code}: {n:,}" for code, n in sorted(result.status.items())) or "no answer"
+    gate.rows.append(Row("2xx/3xx", "some", f"none of {result.sent:,} ({seen})", "FAIL", False))
+    return gate
 
 
 def _emit(

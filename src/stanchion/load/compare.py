@@ -2,6 +2,10 @@
 
 Every gate returns a :class:`GateReport` (rows of metric, before/limit, after, verdict); the CLI prints the
 table and exits 1 when any row failed. Latency metrics are in microseconds inside, shown in ms.
+
+A comparison checks COMPARED by default; ``--metrics`` picks others. Latency and throughput depend on the
+machine the run had, so a CI job on shared runners can compare on counts alone (``error_rate``, ``errors``,
+``requests``), which a server that answers the same way gives the same on any machine.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from stanchion.errors import UsageError
 from stanchion.load.result import SCHEMA
 
 LATENCY = ("min", "mean", "max", "p50", "p75", "p90", "p95", "p99", "p99.9", "p99.99")
-HIGHER_IS_BETTER = ("rps", "mb_per_s")
+HIGHER_IS_BETTER = ("rps", "mb_per_s", "requests")
 ERROR_SLACK = 0.001
 COMPARED = ("p50", "p90", "p99", "mean", "rps", "error_rate")
+COMPARABLE = (*LATENCY, "rps", "mb_per_s", "error_rate", "errors", "requests")
 _THRESHOLD = re.compile(r"^\s*([a-z_][a-z0-9_.]*)\s*(<=|>=|<|>)\s*([0-9.]+)\s*(us|µs|ms|s|%)?\s*$", re.I)
 
 
@@ -120,6 +125,8 @@ def fmt(metric: str, value: float | None) -> str:
         return f"{value / 1000:.2f} ms"
     if metric == "error_rate":
         return f"{value * 100:.3f}%"
+    if metric in ("errors", "requests"):
+        return f"{value:,.0f}"
     return f"{value:,.1f}"
 
 
@@ -148,6 +155,18 @@ def parse_tolerance(text: str) -> float:
     return value / 100 if match.group(2) or value > 1 else value
 
 
+def parse_metrics(text: str) -> tuple[str, ...]:
+    """``"error_rate,requests"``: the metrics a baseline or two-run comparison checks."""
+    names = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [name for name in names if name not in COMPARABLE]
+    if unknown or not names:
+        raise UsageError(
+            f"unknown comparison metric {unknown[0]!r}" if unknown else "--metrics is empty",
+            "choose from " + ", ".join(COMPARABLE) + ", e.g. --metrics error_rate,requests",
+        )
+    return names
+
+
 def load_baseline(path: str) -> dict[str, Any]:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -173,17 +192,24 @@ def metrics_of(doc: dict[str, Any]) -> dict[str, float | None]:
     flat.update(lat.get("percentiles") or {})
     flat["rps"] = (doc.get("throughput") or {}).get("rps")
     flat["mb_per_s"] = (doc.get("throughput") or {}).get("mb_per_s")
-    flat["error_rate"] = (doc.get("requests") or {}).get("error_rate")
+    requests = doc.get("requests") or {}
+    flat["error_rate"] = requests.get("error_rate")
+    flat["errors"] = requests.get("errors")
+    flat["requests"] = requests.get("sent")
     return flat
 
 
 def compare(
-    before: dict[str, float | None], after: dict[str, float | None], tolerance: float, title: str
+    before: dict[str, float | None],
+    after: dict[str, float | None],
+    tolerance: float,
+    title: str,
+    metrics: tuple[str, ...] = COMPARED,
 ) -> GateReport:
-    """Regression: latency up, or throughput down, by more than ``tolerance`` (a fraction), or the error
-    rate up by more than ERROR_SLACK (0.1 percentage point)."""
+    """Regression: latency or the error count up, or throughput or the request count down, by more than
+    ``tolerance`` (a fraction), or the error rate up by more than ERROR_SLACK (0.1 percentage point)."""
     report = GateReport(title, ("before", "after", "change"))
-    for metric in COMPARED:
+    for metric in metrics:
         b, a = before.get(metric), after.get(metric)
         if b is None or a is None:
             report.rows.append(Row(metric, fmt(metric, b), fmt(metric, a), "n/a", True))
@@ -193,10 +219,10 @@ def compare(
             change = f"{(a - b) * 100:+.3f} pt"
         elif metric in HIGHER_IS_BETTER:
             ok = a >= b * (1 - tolerance)
-            change = f"{(a / b - 1) * 100:+.1f}%" if b else "n/a"
+            change = f"{(a / b - 1) * 100:+.1f}%" if b else f"{a - b:+,g}"
         else:
             ok = a <= b * (1 + tolerance)
-            change = f"{(a / b - 1) * 100:+.1f}%" if b else "n/a"
+            change = f"{(a / b - 1) * 100:+.1f}%" if b else f"{a - b:+,g}"
         report.rows.append(
             Row(metric, fmt(metric, b), fmt(metric, a), change if ok else change + " REGRESSION", ok)
         )

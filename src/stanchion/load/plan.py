@@ -8,6 +8,7 @@ with a hint, raised before a single connection is opened.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import os
 import re
@@ -127,6 +128,18 @@ def read_headers_file(path: str) -> list[tuple[str, str]]:
     ]
 
 
+def is_json(body: bytes) -> bool:
+    """A JSON object or array: a body that is sent as ``application/json`` unless a Content-Type is given."""
+    text = body.lstrip()
+    if not text.startswith((b"{", b"[")):
+        return False
+    try:
+        json.loads(body)
+    except ValueError:  # also not UTF-8
+        return False
+    return True
+
+
 def read_body_file(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -152,6 +165,7 @@ class Plan:
     insecure: bool = False
     workers: int = 1
     expect_status: int | None = None
+    json_content_type: bool = False  # Content-Type: application/json was added because the body is JSON
     rate_scale: float = 1.0  # share of the rate this slice sends (1/workers)
     phase: float = 0.0  # this slice's offset in the arrival schedule, as a fraction of one interval
 
@@ -162,6 +176,11 @@ class Plan:
     @property
     def model(self) -> str:
         return "open" if self.open_model else "closed"
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type the requests carry, if any (given with -H, or added for a JSON body)."""
+        return next((value for name, value in self.headers if name.lower() == "content-type"), None)
 
     @property
     def run_seconds(self) -> float | None:
@@ -247,6 +266,9 @@ def build_plan(
     payload = read_body_file(data_file) if data_file else (body or "").encode("utf-8")
     header_list = read_headers_file(headers_file) if headers_file else []
     header_list += [parse_header(h) for h in headers]
+    add_json = is_json(payload) and not any(name.lower() == "content-type" for name, _ in header_list)
+    if add_json:
+        header_list.append(("Content-Type", "application/json"))
     seconds = parse_duration(str(duration)) if duration is not None else None
     stage_list = parse_stages(stages) if stages else ()
     if rate is not None and (not math.isfinite(rate) or rate <= 0):
@@ -269,11 +291,13 @@ def build_plan(
     conc = concurrency or (50 if open_model else 10)
     if requests is not None and requests < conc:
         conc = requests
+    if workers is not None and workers <= 0:
+        raise UsageError(f"invalid --workers {workers}", "use 1 or more worker processes")
+    # as many processes as can have a connection (and a request) each: what runs is what is reported
+    procs = min(workers or default_workers(), conc)
     tmo = parse_duration(str(timeout), "timeout")
     if tmo <= 0:
         raise UsageError("--timeout must be above 0", "e.g. --timeout 5s")
-    if workers is not None and workers <= 0:
-        raise UsageError(f"invalid --workers {workers}", "use 1 or more worker processes")
     if expect_status is not None and not 100 <= expect_status <= 599:
         raise UsageError(f"invalid --expect-status {expect_status}", "an HTTP status code, 100-599")
     verb = method.upper()
@@ -292,6 +316,7 @@ def build_plan(
         body=payload,
         timeout=tmo,
         insecure=insecure,
-        workers=workers or default_workers(),
+        workers=procs,
         expect_status=expect_status,
+        json_content_type=add_json,
     )

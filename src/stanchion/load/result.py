@@ -96,6 +96,8 @@ class LoadResult:
     rate_limited_at: dict[str, float] | None = None
     recommendations: list[str] = field(default_factory=list)
     engine: str = "python"  # the per-request loop that ran: "compiled" or "python"
+    unfinished: int = 0  # sent and cut off unanswered (the deadline of -d, or Ctrl-C)
+    connections: int = 0  # connections established over the run
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -114,6 +116,21 @@ class LoadResult:
     @property
     def error_rate(self) -> float:
         return self.error_total / self.attempts if self.attempts else 0.0
+
+    @property
+    def successes(self) -> int:
+        """Answers with a 2xx or 3xx status."""
+        return sum(n for code, n in self.status.items() if 200 <= code < 400)
+
+    @property
+    def unreachable(self) -> bool:
+        """No connection could be opened at all (refused, DNS, TLS, connect timeout): nothing was tested."""
+        return self.connections == 0
+
+    @property
+    def unanswered(self) -> bool:
+        """Requests went out and not one got a 2xx/3xx answer (none was expected with --expect-status)."""
+        return self.sent > 0 and self.successes == 0 and self.plan.expect_status is None
 
     @property
     def rps(self) -> float:
@@ -159,12 +176,16 @@ class LoadResult:
                 "timeout_s": plan.timeout,
                 "workers": self.workers,
                 "expect_status": plan.expect_status,
+                "body_bytes": len(plan.body),
+                "content_type": plan.content_type,
+                "content_type_added": plan.json_content_type,
             },
             "interrupted": self.interrupted,
             "elapsed_s": round(self.elapsed, 3),
             "requests": {
                 "sent": self.sent,
                 "completed": self.completed,
+                "unfinished": self.unfinished,
                 "errors": self.error_total,
                 "error_rate": round(self.error_rate, 6),
             },
@@ -178,6 +199,7 @@ class LoadResult:
             "distribution": distribution(self.latency),
             "status": {str(k): v for k, v in sorted(self.status.items())},
             "errors": self.errors,
+            "connections_opened": self.connections,
             "timeline": [row.to_json() for row in self.timeline],
             "loader": {
                 "cpu_max": round(self.health.cpu_max, 3),
@@ -209,7 +231,7 @@ class Collector:
         self.uncorrected = new_histogram() if plan.open_model else None
         self.timeline: list[SecondRow] = []
         self.encoded: list[tuple[float, float, bytes]] = []
-        self.sent = self.completed = self.bytes_in = 0
+        self.sent = self.completed = self.bytes_in = self.unfinished = self.connections = 0
         self.status: Counter[int] = Counter()
         self.transport: Counter[str] = Counter()
         self.cpu: list[float] = []
@@ -248,6 +270,8 @@ class Collector:
         wall = self.walls.pop(index, 1.0) or 1.0
         self.sent += interval.sent
         self.completed += interval.completed
+        self.unfinished += interval.unfinished
+        self.connections += interval.connections
         self.bytes_in += interval.bytes_in
         self.status.update(interval.status)
         self.transport.update(interval.errors)
@@ -308,6 +332,8 @@ class Collector:
             workers=self.workers,
             rate_limited_at=self.rate_limited_at,
             engine="compiled" if self.engines == {"compiled"} else "python",
+            unfinished=self.unfinished,
+            connections=self.connections,
         )
         from stanchion.load.advice import recommend
 

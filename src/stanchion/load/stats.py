@@ -48,6 +48,8 @@ class Sample:
     index: int  # seconds since the measured start
     sent: int = 0
     completed: int = 0
+    unfinished: int = 0  # sent, then cut off unanswered by the deadline or Ctrl-C
+    connections: int = 0  # connections established
     bytes_in: int = 0
     status: dict[int, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
@@ -70,6 +72,8 @@ class Interval:
     index: int
     sent: int = 0
     completed: int = 0
+    unfinished: int = 0
+    connections: int = 0
     bytes_in: int = 0
     status: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
@@ -84,6 +88,8 @@ class Interval:
     def add(self, sample: Sample) -> None:
         self.sent += sample.sent
         self.completed += sample.completed
+        self.unfinished += sample.unfinished
+        self.connections += sample.connections
         self.bytes_in += sample.bytes_in
         self.status.update(sample.status)
         self.errors.update(sample.errors)

@@ -10,7 +10,8 @@
  * its connection could not be made (that attempt is its error); a keep-alive connection the server had
  * closed before any byte of the answer is resent on a fresh one and counted once; a response whose body
  * ends at the server's close completes at the close; timeouts are found by a sweep every 50 ms, not by a
- * timer per request; failed connects are retried after 10 ms.
+ * timer per request; failed connects are retried after 10 ms. `close()` cuts the run off (the deadline of
+ * `-d`, or Ctrl-C): every request still in flight is counted as unfinished, not waited for.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -87,6 +88,8 @@ struct Loop {
     long long bytes_in;
     long long sent;
     long long errors[NKINDS];
+    long long unfinished; /* requests in flight when close() cut the run off */
+    long long opened;     /* connections established */
     int oom;
 };
 
@@ -261,6 +264,7 @@ static void connected(Conn *c, int64_t now) {
         return;
     }
     set_events(c, 0);
+    c->loop->opened++;
     ready(c, now);
 }
 
@@ -365,7 +369,11 @@ static void sweep(Loop *loop, int64_t now) {
 /* -- the Python type ----------------------------------------------------------------------------------- */
 
 static void Loop_close_all(Loop *loop) {
-    for (int i = 0; i < loop->nconns; i++) close_fd(&loop->conns[i]);
+    for (int i = 0; i < loop->nconns; i++) {
+        Conn *c = &loop->conns[i];
+        if (c->state == C_BUSY && !c->warm) loop->unfinished++; /* sent, never answered: cut off */
+        close_fd(c);
+    }
 }
 
 static void Loop_dealloc(Loop *loop) {
@@ -541,7 +549,8 @@ static PyObject *Loop_run(Loop *self, PyObject *arg) {
     }
 }
 
-/* take() -> (latencies as native int64 bytes, {status: n}, {error kind: n}, bytes in, sent) since the last. */
+/* take() -> (latencies as native int64 bytes, {status: n}, {error kind: n}, bytes in, sent, unfinished,
+ * connections opened) since the last. */
 static PyObject *Loop_take(Loop *self, PyObject *unused) {
     PyObject *lat = PyBytes_FromStringAndSize((const char *)self->lat, self->nlat * (Py_ssize_t)sizeof(int64_t));
     PyObject *status = PyDict_New();
@@ -564,10 +573,13 @@ static PyObject *Loop_take(Loop *self, PyObject *unused) {
         if (rc < 0) goto fail;
         self->errors[kind] = 0;
     }
-    PyObject *out = Py_BuildValue("(NNNLL)", lat, status, errors, self->bytes_in, self->sent);
+    PyObject *out = Py_BuildValue("(NNNLLLL)", lat, status, errors, self->bytes_in, self->sent, self->unfinished,
+                                  self->opened);
     self->nlat = 0;
     self->bytes_in = 0;
     self->sent = 0;
+    self->unfinished = 0;
+    self->opened = 0;
     return out;
 fail:
     Py_XDECREF(lat);
@@ -591,7 +603,8 @@ static PyObject *Loop_mark_warm(Loop *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-/* close(): drop every connection at once (the end of the run, or an interrupt). */
+/* close(): drop every connection at once (the deadline, an interrupt, or the end of the run); requests in
+ * flight are counted as unfinished. */
 static PyObject *Loop_close(Loop *self, PyObject *unused) {
     self->stopping = 1;
     self->remaining = 0;
@@ -617,10 +630,11 @@ static PyObject *Loop_get_stopping(Loop *self, void *closure) { return PyBool_Fr
 
 static PyMethodDef Loop_methods[] = {
     {"run", (PyCFunction)Loop_run, METH_O, "run(seconds) -> True once every request is answered"},
-    {"take", (PyCFunction)Loop_take, METH_NOARGS, "take() -> (latencies, status, errors, bytes_in, sent)"},
+    {"take", (PyCFunction)Loop_take, METH_NOARGS,
+     "take() -> (latencies, status, errors, bytes_in, sent, unfinished, opened)"},
     {"stop", (PyCFunction)Loop_stop, METH_NOARGS, "send nothing more"},
     {"mark_warm", (PyCFunction)Loop_mark_warm, METH_NOARGS, "do not measure the requests in flight"},
-    {"close", (PyCFunction)Loop_close, METH_NOARGS, "drop every connection"},
+    {"close", (PyCFunction)Loop_close, METH_NOARGS, "drop every connection; requests in flight are unfinished"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -4,6 +4,10 @@
 uvloop loop, which hands a :class:`~stanchion.load.stats.Sample` to ``emit`` every second. Everything
 periodic (the sample, the timeout sweep, the loop-lag probe, the arrival scheduler) runs on timers beside
 the connections; the per-request path is in :mod:`stanchion.load.engine.connection`.
+
+A run bounded by time (``-d``, ``--stages``) is cut off at its deadline (:meth:`Engine._cut`): requests in
+flight, and arrivals queued for a connection, are counted as unfinished rather than waited for, and the
+last sample ends at the deadline, so rates are over the measured window. Ctrl-C cuts the same way.
 """
 
 from __future__ import annotations
@@ -86,6 +90,8 @@ class Engine:
         self.bytes_in = 0
         # bookkeeping
         self.sent = 0
+        self.unfinished = 0  # sent and never answered: cut off by the deadline or Ctrl-C
+        self.opened = 0  # connections established (the warm-up's are carried into the first sample)
         self.errors: dict[str, int] = {}
         self.remaining = UNBOUNDED  # closed model: requests still to send (zeroed to stop)
         self.remaining_mark = UNBOUNDED  # its value at the last sample: the difference is what was sent
@@ -102,6 +108,10 @@ class Engine:
         self.ssl_context = self._ssl_context() if any(t.tls for t in plan.targets) else None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.done: asyncio.Future[None] | None = None
+        self.deadline: int | None = None  # perf_counter_ns of the end of a time-bounded run
+        self.schedule: Schedule | None = None  # open model: the arrivals, and the next one not dispatched
+        self.next_k = 0
+        self.cut_at_deadline = False
         self.next_target = 0
         # interval bookkeeping
         self.index = 0
@@ -163,6 +173,7 @@ class Engine:
             self._connect_failed(index, classify(exc))
             return
         self.connecting -= 1
+        self.opened += 1
         if self.stopping:
             conn.close()
             self._check_done()
@@ -260,9 +271,9 @@ class Engine:
             self._dispatch(intended)
             k += 1
             due = schedule.time_of(k)
+        self.next_k = k
         if due is None:
-            self._finish_sending()
-            return
+            return  # every arrival dispatched: the deadline ends the run
         # The loop's timers tick in milliseconds: a shorter wait would spin. Arrivals due within the tick
         # go out at the next wake-up, measured from their intended time (the lateness is the schedule lag).
         delay = max(TIMER_TICK, (start + int(due * NS) - perf_counter_ns()) / NS)
@@ -275,7 +286,7 @@ class Engine:
         self.loop_lag_max = max(self.loop_lag_max, (now - expected) // 1000)
         if self.should_stop() and not self.interrupted:
             self.interrupted = True
-            self._abort_all()
+            self._cut(at_deadline=False)
             return
         if self.done is not None and self.done.done():
             return
@@ -301,6 +312,8 @@ class Engine:
         assert self.loop is not None
         if self.done is not None and self.done.done():
             return
+        if self.deadline is not None and at >= self.deadline:
+            return  # the cut at the deadline emits the last second
         self._emit(at)
         nxt = at + NS
         self.loop.call_later(max(0.0, (nxt - perf_counter_ns()) / NS), self._tick, nxt)
@@ -319,6 +332,8 @@ class Engine:
             index=self.index,
             sent=self.sent + (self.remaining_mark - self.remaining),
             completed=len(latency),
+            unfinished=self.unfinished,
+            connections=self.opened,
             bytes_in=self.bytes_in,
             status=status,
             errors=dict(self.errors),
@@ -332,7 +347,7 @@ class Engine:
             schedule_ticks=self.sched_ticks,
             worker=self.worker,
         )
-        self.sent = self.bytes_in = 0
+        self.sent = self.bytes_in = self.unfinished = 0
         self.remaining_mark = self.remaining
         self.errors = {}
         self.loop_lag_max = self.sched_lag_max = self.sched_lag_sum = self.sched_ticks = 0
@@ -341,6 +356,7 @@ class Engine:
         if self.measuring:
             self.emit(sample)
             self.index += 1
+            self.opened = 0
         else:
             self.measuring = True
             if not self.open_model and self.plan.requests is not None:
@@ -355,12 +371,6 @@ class Engine:
         gc.collect(1)
 
     # -- ending ----------------------------------------------------------------------------------
-    def _finish_sending(self) -> None:
-        self.stopping = True
-        self.remaining_mark -= self.remaining  # what was not sent is not counted as sent
-        self.remaining = 0
-        self._check_done()
-
     def _check_done(self) -> None:
         if self.done is None or self.done.done():
             return
@@ -371,20 +381,32 @@ class Engine:
         if not waiting or not self.conns:  # all answered, or queued arrivals no connection can take
             self.done.set_result(None)
 
-    def _abort_all(self) -> None:
+    def _cut(self, at_deadline: bool) -> None:
+        """End the run now (the deadline, or Ctrl-C): what is in flight or queued is unfinished."""
+        if self.done is None or self.done.done():
+            return
+        if at_deadline and self.schedule is not None:
+            # arrivals due before the deadline that a late wake-up had not dispatched yet: due, never sent
+            while self.schedule.time_of(self.next_k) is not None:
+                self.sent += 1
+                self.unfinished += 1
+                self.next_k += 1
+        self.cut_at_deadline = at_deadline
         self.stopping = True
-        self.remaining_mark -= self.remaining
+        self.remaining_mark -= self.remaining  # what was not sent is not counted as sent
         self.remaining = 0
         for waiting in self.pending:
+            self.unfinished += sum(1 for intended in waiting if intended > 0)  # warm-up ones are negative
             waiting.clear()
         for conn in list(self.conns):
+            if conn.busy and not conn.warm:
+                self.unfinished += 1
             conn.busy = False
             conn.closed = True
             if conn.transport is not None:
                 conn.transport.abort()
         self.conns.clear()
-        if self.done is not None and not self.done.done():
-            self.done.set_result(None)
+        self.done.set_result(None)
 
     async def main(self) -> None:
         self.loop = loop = asyncio.get_running_loop()
@@ -397,20 +419,20 @@ class Engine:
             self.remaining = self.remaining_mark = self.plan.requests
         for _ in range(self.plan.concurrency):
             self.spawn()
+        if self.plan.run_seconds is not None:
+            length = self.plan.warmup + self.plan.run_seconds
+            self.deadline = start + int(length * NS)
+            loop.call_later(max(0.0, (self.deadline - perf_counter_ns()) / NS), self._cut, True)
         if self.open_model:
-            self._scheduler(build_schedule(self.plan), start, 0)
-        elif self.plan.duration is not None:
-            loop.call_later(self.plan.warmup + self.plan.duration, self._finish_sending)
+            self.schedule = build_schedule(self.plan)
+            self._scheduler(self.schedule, start, 0)
         loop.call_later(LAG_PROBE, self._probe, perf_counter_ns() + int(LAG_PROBE * NS))
         first = measured_start if self.plan.warmup > 0 else start + NS
         loop.call_later(max(0.0, (first - perf_counter_ns()) / NS), self._tick, first)
         await self.done
         end = perf_counter_ns()
-        if not self.interrupted:
-            for waiting in self.pending:  # never sent before the end: they timed out in the queue
-                for _ in range(len(waiting)):
-                    self.record_error("timeout")
-                waiting.clear()
+        if self.cut_at_deadline and self.deadline is not None:
+            end = self.deadline  # the measured window ends at the deadline, not at the timer's wake-up
         self._emit(end)
         for conn in list(self.conns):
             conn.close()

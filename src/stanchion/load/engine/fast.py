@@ -1,9 +1,10 @@
 """The closed model over plain HTTP on the compiled loop (``_hotloop.c``), driven from Python in slices.
 
 The C loop owns the connections and the per-request work (write, read, parse with llhttp, one clock reading,
-one appended latency); this driver owns time: the once-a-second samples, the warm-up, the end of the
-sending, Ctrl-C (checked between slices of at most 50 ms) and the lateness of its own wake-ups, reported as
-the loop lag. The semantics are the Python engine's (:mod:`stanchion.load.engine.core`), which still runs
+one appended latency); this driver owns time: the once-a-second samples, the warm-up, the deadline of
+``-d`` (the run is cut off there: requests in flight are counted as unfinished, and the last sample ends at
+the deadline, so rates are over the measured window), Ctrl-C (checked between slices of at most 50 ms) and
+the lateness of its own wake-ups, reported as the loop lag. The semantics are the Python engine's (:mod:`stanchion.load.engine.core`), which still runs
 the open model, HTTPS, names that do not resolve, and any machine where the extension was not built.
 ``STANCHION_LOAD_ENGINE=python`` forces the Python engine.
 """
@@ -79,7 +80,7 @@ def run(
     start = perf_counter_ns()
     measuring = plan.warmup <= 0
     loop.remaining = plan.requests if measuring and plan.requests is not None else UNBOUNDED
-    end_sending = start + int((plan.warmup + plan.duration) * NS) if plan.duration is not None else None
+    deadline = start + int((plan.warmup + plan.duration) * NS) if plan.duration is not None else None
     next_tick = start + int(plan.warmup * NS) if plan.warmup > 0 else start + NS
     state = _Interval(start, worker)
     interrupted = False
@@ -88,30 +89,35 @@ def run(
             now = perf_counter_ns()
             if should_stop():
                 interrupted = True
-                loop.close()
+                loop.close()  # what is in flight is unfinished
+                end = now
                 break
-            if end_sending is not None and now >= end_sending and not loop.stopping:
-                loop.stop()
-            if now >= next_tick:
+            if now >= next_tick and (deadline is None or next_tick < deadline):
                 if measuring:
-                    emit(state.sample(loop, now))
+                    emit(state.sample(loop, next_tick))
                 else:  # the end of the warm-up: what it recorded is dropped, its answers still due too
-                    state.sample(loop, now)
+                    state.opened = state.sample(loop, next_tick).connections  # connections stay open
                     state.index = 0
                     measuring = True
                     if plan.requests is not None:
                         loop.remaining = plan.requests
                     loop.mark_warm()
                 next_tick += NS
+                continue
+            if deadline is not None and now >= deadline:
+                loop.close()  # the deadline: requests in flight are cut off, not waited for
+                end = deadline
+                break
             wake = min(next_tick, now + int(SLICE * NS))
-            if end_sending is not None and not loop.stopping:
-                wake = min(wake, end_sending)
+            if deadline is not None:
+                wake = min(wake, deadline)
             done = loop.run(max(0.0, (wake - now) / NS))
             late = (perf_counter_ns() - wake) // 1000
             state.lag_max = max(state.lag_max, late)
             if done:
+                end = perf_counter_ns()
                 break
-        emit(state.sample(loop, perf_counter_ns()))
+        emit(state.sample(loop, end))
     finally:
         loop.close()
     return interrupted
@@ -126,9 +132,12 @@ class _Interval:
         self.started = start
         self.cpu_mark = time.process_time()
         self.lag_max = 0
+        self.opened = 0  # connections opened during the warm-up, carried into the first measured second
 
     def sample(self, loop: Loop, now: int) -> Sample:
-        raw, status, errors, bytes_in, sent = loop.take()
+        """What the loop recorded since the last sample, over the wall time up to ``now`` (the tick's
+        scheduled time, or the deadline: a late wake-up does not stretch the window)."""
+        raw, status, errors, bytes_in, sent, unfinished, opened = loop.take()
         latency = array("q")
         latency.frombytes(raw)
         cpu = time.process_time()
@@ -136,6 +145,8 @@ class _Interval:
             index=self.index,
             sent=sent,
             completed=len(latency),
+            unfinished=unfinished,
+            connections=opened + self.opened,
             bytes_in=bytes_in,
             status=status,
             errors=errors,
@@ -150,5 +161,6 @@ class _Interval:
         self.cpu_mark = cpu
         self.started = now
         self.lag_max = 0
+        self.opened = 0
         gc.collect(1)  # the encoded histograms are reference cycles: keep memory flat (see core._emit)
         return sample

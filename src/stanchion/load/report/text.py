@@ -1,4 +1,9 @@
-"""The terminal report: what ran, latency, throughput, status codes, errors, loader health, advice."""
+"""The terminal report: what ran, latency, throughput, status codes, errors, loader health, advice.
+
+Throughput is also given as wrk prints it (``Requests/sec:``, ``Transfer/sec:``), so scripts that grep a
+wrk report read this one. The loader-health line needs at least one whole second to say anything, so a
+sub-second run leaves it out (the line above still names the per-request loop that ran).
+"""
 
 from __future__ import annotations
 
@@ -26,13 +31,17 @@ def render_text(result: LoadResult) -> str:
         shape = f"closed model, {plan.concurrency} connections"
     lines.append(f"{plan.method} {targets}")
     lines.append(
-        f"  {shape}, {result.workers} worker(s), {result.elapsed:.2f}s measured"
+        f"  {shape}, {result.workers} worker(s), {result.engine} loop, {result.elapsed:.2f}s measured"
         + (" (interrupted: partial results)" if result.interrupted else "")
     )
-    lines.append(
-        f"  requests {result.sent:,} sent, {result.completed:,} answered, "
-        f"{result.rps:,.1f} req/s, {doc['throughput']['mb_per_s']:.3f} MB/s"
-    )
+    if plan.body:
+        added = " (added: the body is JSON)" if plan.json_content_type else ""
+        kind = f", Content-Type: {plan.content_type}{added}" if plan.content_type else ", no Content-Type"
+        lines.append(f"  body {len(plan.body):,} bytes{kind}")
+    cut = f", {result.unfinished:,} unfinished (cut off at the end)" if result.unfinished else ""
+    lines.append(f"  requests {result.sent:,} sent, {result.completed:,} answered{cut}")
+    lines.append(f"Requests/sec: {result.rps:.2f}")
+    lines.append(f"Transfer/sec: {doc['throughput']['mb_per_s']:.2f}MB")
     lines.append("")
     lat = result.summary()
     label = "latency (corrected for coordinated omission)" if plan.open_model else "latency"
@@ -68,11 +77,12 @@ def render_text(result: LoadResult) -> str:
             f"at {result.rate_limited_at['request_rate']:g} requests/s"
         )
     h = result.health
-    lines.append(
-        f"loader: cpu max {h.cpu_max * 100:.0f}% of a core, event-loop lag max {h.loop_lag_max_us / 1000:.1f} ms"
-        + (f", schedule lag mean {h.schedule_lag_mean_us / 1000:.2f} ms" if plan.open_model else "")
-        + f", {result.engine} loop"
-    )
+    if result.elapsed >= 1.0:  # a shorter run has no whole second to judge the loader by
+        lines.append(
+            f"loader: cpu max {h.cpu_max * 100:.0f}% of a core, "
+            f"event-loop lag max {h.loop_lag_max_us / 1000:.1f} ms"
+            + (f", schedule lag mean {h.schedule_lag_mean_us / 1000:.2f} ms" if plan.open_model else "")
+        )
     if h.bottleneck:
         lines.append("warning: the loader, not the server, was the bottleneck: " + "; ".join(h.reasons))
     if result.recommendations:
