@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -390,9 +392,107 @@ def test_a_path_whose_last_part_is_no_name_and_a_path_with_dir(tmp_path: Path) -
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_new_summary_counts_files_in_good_grammar() -> None:
+# -- generated READMEs read as prose: no words glued together at a template block's edge -------------------
+
+_TAG = re.compile(r"{%.*?%}|{#.*?#}", re.S)
+_VARIABLE = re.compile(r"{{\s*(\w+)\s*}}")
+
+
+def _readme_variants() -> list[dict[str, bool]]:
+    full = [
+        {"auth": auth, "docker": docker, "ci": ci}
+        for auth in (False, True)
+        for docker in (False, True)
+        for ci in (False, True)
+    ]
+    minimal = [
+        {"minimal": True, "docker": docker, "ci": ci} for docker in (False, True) for ci in (False, True)
+    ]
+    return full + minimal
+
+
+def _with_values(source: str, context: dict[str, Any]) -> str:
+    """The template with each ``{{ name }}`` replaced by its value, set apart by spaces."""
+    return _VARIABLE.sub(lambda m: f" {context[m.group(1)]} ", source)
+
+
+def _a_template_word(token: str, words: set[str]) -> bool:
+    """``token`` is a word of the template, or one with the punctuation that follows a block (``data.`` from
+    ``data{% endif %}.``); ``dataand`` or ``drift).`src`` are neither."""
+    while token and token not in words and token[-1] in ".,;:)!?":
+        token = token[:-1]
+    return token in words
+
+
+@pytest.mark.parametrize("stack", ["express-typescript", "fastapi"])
+def test_generated_readmes_have_no_glued_words(tmp_path: Path, stack: str) -> None:
+    """Every word of a rendered README is a word of its template (tags and variables taken out).
+
+    A block that ends a line (trim_blocks) or starts inside a word joins the text on both sides:
+    ``data{% if auth %}\\nand`` renders ``dataand`` with auth, ``drift).{% else %}\\n`src` `` renders
+    ``drift).`src`` without; neither token is in the template, so the scan names it.
+    """
+    from stanchion.scaffold.new import load_emitter
+    from stanchion.scaffold.stacks import render_layers
+
+    emitter: Any = load_emitter(stack)
+    source = (emitter.TEMPLATES / "base" / "README.md.j2").read_text()
+    problems = []
+    for number, flags in enumerate(_readme_variants()):
+        options = ProjectOptions(name="orders-api", stack=stack, **flags)  # type: ignore[arg-type]
+        api = build_api(options)
+        context = emitter.context(api, options)
+        words = set(_TAG.sub(" ", _with_values(source, context)).split())
+        target = tmp_path / str(number)
+        render_layers(
+            emitter.TEMPLATES, ["base"], context, target, filters=emitter.FILTERS, resources=api.resources
+        )
+        readme = (target / "README.md").read_text()
+        glued = sorted({token for token in readme.split() if not _a_template_word(token, words)})
+        if glued:
+            problems.append(f"{flags}: {glued}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_readme_scan_has_teeth() -> None:
+    words = {"data", "and,", "drift).", "`src`"}
+    assert _a_template_word("data.", words)
+    assert _a_template_word("drift).", words)
+    assert not _a_template_word("dataand,", words)
+    assert not _a_template_word("drift).`src`", words)
+
+
+ONE_OPERATION = """openapi: 3.0.3
+info: {title: one, version: '1'}
+paths:
+  /ping:
+    get:
+      operationId: ping
+      responses:
+        '200': {description: pong}
+"""
+
+
+def test_scaffold_and_skill_output_counts_in_good_grammar(tmp_path: Path) -> None:
     from stanchion.cli.scaffold import _render_new
 
     doc = {"options": {"stack": "fastapi", "auth": False, "docker": False, "ci": False, "minimal": True}}
-    text = _render_new({**doc, "path": "/x", "files": ["a"], "seconds": 0.1})
-    assert text.startswith("wrote 1 file to /x (fastapi, minimal)")
+    assert _render_new({**doc, "path": "/x", "files": ["a"], "seconds": 0.1}).startswith(
+        "wrote 1 file to /x (fastapi, minimal)"
+    )
+    (tmp_path / "one.yaml").write_text(ONE_OPERATION)
+    proc = cli("scaffold", "routes", "one.yaml", "--framework", "express", "--output", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("1 operation from one.yaml -> ")
+    assert re.search(r"wrote \d+ files\n", proc.stdout)
+    proc = cli(
+        "scaffold", "routes", "one.yaml", "--framework", "express", "--output", "out", "--check", cwd=tmp_path
+    )
+    assert "(1 operation)" in proc.stdout
+    install = ("skill", "install", "--dest", "skill", "--agents-dest", "agents")
+    assert cli(*install, cwd=tmp_path).returncode == 0
+    (tmp_path / "skill" / "SKILL.md").write_text("edited\n")
+    proc = cli(*install, cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "1 file you changed was kept; rerun with --force" in proc.stderr
+    assert " file(s)" not in proc.stderr + proc.stdout

@@ -68,9 +68,11 @@ def command(
     for warning in result.warnings:
         out.warn(warning)
     if check:
-        text = f"{output_dir} matches {spec} ({result.operations} operations)"
+        text = f"{output_dir} matches {spec} ({counted(result.operations, 'operation')})"
     else:
-        lines = [f"{result.operations} operations from {spec} -> {output_dir} ({result.framework})"]
+        lines = [
+            f"{counted(result.operations, 'operation')} from {spec} -> {output_dir} ({result.framework})"
+        ]
         if result.written:
             lines.append(f"  wrote {counted(len(result.written), 'file')}")
         if result.added_handlers:
