@@ -1,6 +1,6 @@
 """Shared machinery for the spec-to-code tests: the pinned Node toolchain, servers, Schemathesis, specs.
 
-The TypeScript outputs compile against one node_modules (tests/data/routes-harness: pinned typescript, zod,
+The TypeScript outputs compile against one node_modules (src/stanchion/scaffold/routes/toolchain, the one `scaffold verify` installs: pinned typescript, zod,
 express, fastify, koa, @types/*), installed with ``npm ci`` once and cached under ``.cache/`` by the hash of
 its lockfile. Servers run on 127.0.0.1 on a free port and are stopped after use.
 """
@@ -28,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "openapi"
-HARNESS_SRC = ROOT / "tests" / "data" / "routes-harness"
+HARNESS_SRC = ROOT / "src" / "stanchion" / "scaffold" / "routes" / "toolchain"
 VENV_BIN = Path(sys.executable).parent
 TS_FRAMEWORKS = ("express", "fastify", "koa")
 TEST_TOKENS = {"admin-token": ["pets:admin"], "test-token": []}
@@ -160,10 +160,13 @@ def free_port() -> int:
 
 @contextmanager
 def serving(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run a server on a free 127.0.0.1 port (PORT/--port) until it answers; yield its URL; stop it."""
+    """Run a server on a free 127.0.0.1 port (PORT/--port) until it answers; yield its URL; stop it.
+
+    Mock mode is on (``STANCHION_MOCK=1``: the stub handlers answer the spec's examples) unless ``env``
+    says otherwise."""
     port = free_port()
     argv = [part.replace("{port}", str(port)) for part in command]
-    full_env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", **(env or {})}
+    full_env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "STANCHION_MOCK": "1", **(env or {})}
     log = cwd / f"server-{port}.log"
     with log.open("w") as sink:
         proc = subprocess.Popen(argv, cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT)

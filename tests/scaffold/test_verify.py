@@ -78,6 +78,9 @@ def test_fastapi_minimal_project_verifies_through_the_cli(tmp_path: Path) -> Non
     doc = json.loads(proc.stdout)
     assert doc["verdict"] == "pass"
     assert [(s["name"], s["status"]) for s in doc["stages"]] == [(name, "ok") for name in STAGES]
+    # every operation the served document lists, as "METHOD /path", with its outcome
+    assert "GET /health" in [op["operation"] for op in doc["operations"]]
+    assert {op["outcome"] for op in doc["operations"]} == {"passed"}
 
     # Break the service: its own tests catch it, verify says so, exits 1 and skips the rest.
     health = tmp_path / "tiny" / "app" / "api" / "health.py"

@@ -178,14 +178,24 @@ Examples:
   stanchion scaffold verify orders-api
   stanchion scaffold verify orders-api --cache-dir ~/.cache/stanchion   reuse installs across projects
   stanchion scaffold verify shop --max-examples 50 --json
+  stanchion scaffold verify src/routes/ --spec openapi.yaml            a 'scaffold routes --output' folder
 
 \b
-Stages: install, lint, typecheck, tests, build (or migrate), boot (127.0.0.1, free port), health,
+A project: install, lint, typecheck, tests, build (or migrate), boot (127.0.0.1, free port), health,
 schemathesis (--checks all against the served /openapi.json), shutdown (SIGTERM).
-Exit codes: 0 pass, 1 a stage failed, 2 not a generated project, 3 node/npm or schemathesis missing.
+A routes folder with --spec: sync (no drift from SPEC), install (pinned toolchain), typecheck (tsc strict /
+mypy --strict), boot (the standalone server, mock mode), schemathesis (--checks all against SPEC), shutdown.
+--json lists every operation checked as "METHOD /path" with its outcome.
+Exit codes: 0 pass, 1 a stage failed, 2 not a generated project or routes folder, 3 node/npm or schemathesis missing.
 """,
 )
 @click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--spec",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="The OpenAPI spec a routes folder was generated from (verify DIR from 'scaffold routes --output DIR').",
+)
 @click.option(
     "--cache-dir",
     default=None,
@@ -199,20 +209,42 @@ Exit codes: 0 pass, 1 a stage failed, 2 not a generated project, 3 node/npm or s
 @json_option
 @click.pass_context
 def verify(
-    ctx: click.Context, directory: str, cache_dir: str | None, max_examples: int, json_mode: bool
+    ctx: click.Context,
+    directory: str,
+    spec: str | None,
+    cache_dir: str | None,
+    max_examples: int,
+    json_mode: bool,
 ) -> None:
-    """Install, check, test, boot and fuzz a generated project; one verdict."""
+    """Install, check, test, boot and fuzz a generated project or routes folder; one verdict."""
+    from stanchion.errors import UsageError
     from stanchion.scaffold.verify import STAGES, verify_project
+    from stanchion.scaffold.verify_routes import ROUTES_STAGES, is_routes_folder, verify_routes
 
     out = output(ctx, json_mode)
     check_output(cache_dir, "--cache-dir", folder=True)
-    with out.progress("verify", total=len(STAGES)) as progress:
-        result = verify_project(
-            Path(directory),
-            cache_dir=Path(cache_dir).resolve() if cache_dir else None,
-            max_examples=max_examples,
-            progress=progress,
-        )
+    cache = Path(cache_dir).resolve() if cache_dir else None
+    routes = spec is not None and is_routes_folder(Path(directory))
+    with out.progress("verify", total=len(ROUTES_STAGES if routes else STAGES)) as progress:
+        if spec is not None and routes:
+            result = verify_routes(
+                Path(directory), Path(spec), cache_dir=cache, max_examples=max_examples, progress=progress
+            )
+        elif spec is not None:
+            raise UsageError(
+                f"{directory} is not a routes folder made by 'stanchion scaffold routes' (no .stanchion-routes.json)",
+                "pass the --output folder of 'scaffold routes' with --spec; a 'scaffold new' project is verified "
+                "without --spec",
+            )
+        elif is_routes_folder(Path(directory)):
+            raise UsageError(
+                f"{directory} is a routes folder made by 'stanchion scaffold routes': pass --spec",
+                f"stanchion scaffold verify {directory} --spec SPEC (the spec it was generated from)",
+            )
+        else:
+            result = verify_project(
+                Path(directory), cache_dir=cache, max_examples=max_examples, progress=progress
+            )
     doc = result.to_json()
     out.result(doc, _render_verify(doc))
     raise_for_exit(0 if result.ok else 1)
@@ -228,6 +260,18 @@ def _render_verify(doc: dict[str, Any]) -> str:
             if stage["command"]:
                 lines.append(f"       $ {stage['command']}")
             lines.extend("       " + line for line in stage["detail"].splitlines())
+    if doc["operations"]:
+        counts: dict[str, int] = {}
+        for op in doc["operations"]:
+            counts[op["outcome"]] = counts.get(op["outcome"], 0) + 1
+        lines.append(
+            f"  operations: {len(doc['operations'])} ("
+            + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+            + ")"
+        )
+        for op in doc["operations"]:
+            if op["outcome"] != "passed":
+                lines.append(f"    {op['outcome']:<8} {op['operation']}  {op['detail']}".rstrip())
     lines.append(f"verdict: {doc['verdict'].upper()}")
     return "\n".join(lines)
 

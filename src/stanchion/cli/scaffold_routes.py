@@ -20,10 +20,13 @@ Examples:
   stanchion scaffold routes openapi.yaml --framework fastapi --output app/api/
   stanchion scaffold routes spec.yaml --types-only --output src/types/
   stanchion scaffold routes openapi.yaml --framework koa --output src/routes/ --check   (CI: exit 1 on drift)
+  stanchion scaffold routes openapi.yaml --framework fastify --output mock/ --mock     (a mock server, like Prism)
 
 \b
 Generated files live under generated/ and are rewritten on every run (never edit them); handlers/ and the
-security hooks are yours and are kept. Inside a project made by 'stanchion scaffold new' (it has
+security hooks are yours and are kept. A handler not written yet answers 501 problem details; in mock mode
+(--mock, or STANCHION_MOCK=1 at run time) it answers the spec's examples, one per documented status
+(Prefer: code=NNN picks one). Verify with 'stanchion scaffold verify DIR --spec SPEC'. Inside a project made by 'stanchion scaffold new' (it has
 .stanchion.json), --output defaults to the folder its app mounts (src/api/ for express-typescript,
 app/api_generated/ for fastapi) and --framework to the project's. Exit codes: 0 ok, 1 drift (--check), 2 bad spec or flags.
 """,
@@ -46,6 +49,11 @@ app/api_generated/ for fastapi) and --framework to the project's. Exit codes: 0 
     "--types-only", is_flag=True, help="Only the request/response types (TypeScript, or Python with fastapi)."
 )
 @click.option(
+    "--mock",
+    is_flag=True,
+    help="Handlers not written yet answer the spec's examples (default: 501; STANCHION_MOCK=0/1 overrides).",
+)
+@click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 when the output has drifted from the spec."
 )
 @json_option
@@ -56,6 +64,7 @@ def command(
     framework: str | None,
     output_dir: str | None,
     types_only: bool,
+    mock: bool,
     check: bool,
     json_mode: bool,
 ) -> None:
@@ -63,7 +72,7 @@ def command(
     from stanchion.scaffold.routes.generate import generate
 
     out = output(ctx, json_mode)
-    result = generate(spec, framework, output_dir, types_only=types_only, check=check)
+    result = generate(spec, framework, output_dir, types_only=types_only, check=check, mock=mock)
     output_dir = result.output
     for warning in result.warnings:
         out.warn(warning)

@@ -69,10 +69,25 @@ class Stage:
 
 
 @dataclass
+class OperationOutcome:
+    """What Schemathesis made of one operation (``"GET /pets/{petId}"``): ``passed``, ``failed``,
+    ``errored``, ``skipped``, or ``not-run`` (listed in the spec, never reached)."""
+
+    operation: str
+    outcome: str
+    detail: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"operation": self.operation, "outcome": self.outcome, "detail": self.detail}
+
+
+@dataclass
 class VerifyResult:
     path: Path
     stack: str
     stages: list[Stage] = field(default_factory=list)
+    spec: str | None = None
+    operations: list[OperationOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,7 +102,9 @@ class VerifyResult:
             "path": str(self.path),
             "stack": self.stack,
             "verdict": self.verdict,
+            "spec": self.spec,
             "stages": [stage.to_json() for stage in self.stages],
+            "operations": [outcome.to_json() for outcome in self.operations],
         }
 
 
@@ -203,8 +220,16 @@ class Service:
             return False
 
 
-def start_service(argv: Sequence[str], cwd: Path, env: Mapping[str, str], port: int, log: Path) -> Service:
-    """Start the service in its own process group and wait (30 s at most) until /health answers."""
+def start_service(
+    argv: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    port: int,
+    log: Path,
+    probe: str | None = "/health",
+) -> Service:
+    """Start the service in its own process group and wait (30 s at most) until ``probe`` answers 200 (with
+    no probe: until it answers HTTP at all)."""
     handle = log.open("wb")
     process = subprocess.Popen(
         list(argv), cwd=cwd, env=dict(env), stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
@@ -218,14 +243,16 @@ def start_service(argv: Sequence[str], cwd: Path, env: Mapping[str, str], port: 
                 f"the service exited with {process.returncode}\n{service.log_tail()}", " ".join(argv)
             )
         try:
-            status, _ = http_get(service.base_url + "/health", timeout=1)
-            if status == 200:
+            status, _ = http_get(service.base_url + (probe or "/"), timeout=1)
+            if status == 200 or probe is None:
                 return service
         except OSError:
             pass
         time.sleep(0.2)
     service.stop(grace=2)
-    raise StageFailed(f"/health did not answer within 30 s\n{service.log_tail()}", " ".join(argv))
+    raise StageFailed(
+        f"{probe or 'the service'} did not answer within 30 s\n{service.log_tail()}", " ".join(argv)
+    )
 
 
 class Runner:
@@ -264,11 +291,31 @@ def schemathesis_command() -> list[str]:
     return [found]
 
 
-def run_schemathesis(base_url: str, token: str | None, max_examples: int, workdir: Path) -> str:
-    argv = [
-        *schemathesis_command(),
-        "run",
-        f"{base_url}/openapi.json",
+def run_schemathesis(
+    base_url: str,
+    token: str | None,
+    max_examples: int,
+    workdir: Path,
+    *,
+    schema: str | None = None,
+    config: str | None = None,
+    phases: str | None = None,
+    outcomes: list[OperationOutcome] | None = None,
+    reach_handlers: bool = False,
+) -> str:
+    """Schemathesis with every check against ``schema`` (default: the served ``/openapi.json``), bounded
+    and seeded; each operation's outcome (from its JUnit report) is appended to ``outcomes``. With
+    ``reach_handlers``, a run whose protected operations only ever answered 401/403 fails: the credential
+    never opened them, so nothing behind the security check was proved."""
+    report = workdir / "schemathesis-junit.xml"
+    argv = [*schemathesis_command()]
+    if config is not None:
+        (workdir / "schemathesis.toml").write_text(config, encoding="utf-8")
+        argv += ["--config-file", str(workdir / "schemathesis.toml")]
+    argv += ["run", schema or f"{base_url}/openapi.json"]
+    if schema is not None:
+        argv += ["--url", base_url]
+    argv += [
         "--checks",
         "all",
         "--max-examples",
@@ -282,22 +329,57 @@ def run_schemathesis(base_url: str, token: str | None, max_examples: int, workdi
         "--wait-for-schema",
         "10",
         "--no-color",
+        "--request-timeout",
+        "10",
         # Text fields refuse NUL by pattern (PostgreSQL cannot store it); Schemathesis's stateful phase
-        # does not apply patterns to NUL, so NUL is left out of generated data rather than misjudged.
+        # does not apply patterns to NUL and would misjudge the rejection, so NUL is not generated.
         "--generation-allow-x00",
         "false",
+        "--report-junit-path",
+        str(report),
     ]
+    if phases:
+        argv += ["--phases", phases]
     if token:
         argv += ["--header", f"Authorization: Bearer {token}"]
     shown = " ".join(a if not a.startswith("Authorization") else "Authorization: Bearer ***" for a in argv)
     try:
-        proc = subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=600, check=False)
+        proc = subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=1800, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise StageFailed("schemathesis timed out after 600 s", shown) from exc
+        raise StageFailed("schemathesis timed out after 1800 s", shown) from exc
+    if outcomes is not None:
+        outcomes.extend(junit_outcomes(report))
     summary = _tail(proc.stdout)
     if proc.returncode != 0:
-        raise StageFailed(summary, shown)
+        raise StageFailed(summary or _tail(proc.stderr), shown)
+    if reach_handlers and "Authentication failed" in proc.stdout:
+        raise StageFailed(
+            "only 401/403 came back from some operations: the credential never reached them\n" + summary,
+            shown,
+        )
     return summary.splitlines()[-1].strip("= ") if summary else ""
+
+
+def junit_outcomes(report: Path) -> list[OperationOutcome]:
+    """One outcome per ``<testcase>`` of a Schemathesis JUnit report (named ``"METHOD /path"``)."""
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        root = ElementTree.parse(report).getroot()
+    except (OSError, ElementTree.ParseError):
+        return []
+    found: list[OperationOutcome] = []
+    for case in root.iter("testcase"):
+        outcome, detail = "passed", ""
+        for child, name in (("failure", "failed"), ("error", "errored"), ("skipped", "skipped")):
+            element = case.find(child)
+            if element is not None:
+                outcome = name
+                text = (element.get("message") or element.text or "").strip()
+                detail = text.splitlines()[0] if text else ""
+                break
+        found.append(OperationOutcome(case.get("name", ""), outcome, detail))
+    return found
 
 
 def login(base_url: str) -> str:

@@ -86,6 +86,47 @@ def stub_response(op: ir.Operation, examples: Examples) -> Stub:
     return Stub(status=status, content_type=chosen.content_type, body=body, has_body=True)
 
 
+def mock_responses(op: ir.Operation, examples: Examples) -> list[Stub]:
+    """What the operation answers in mock mode: the stub's response first (what a request gets unless it
+    asks with ``Prefer: code=NNN``), then one schema-valid example per other documented status (``4XX`` as
+    400, ``default`` as 500 when those are not declared themselves)."""
+    first = stub_response(op, examples)
+    out = [first]
+    seen = {first.status}
+    for r in sorted(op.responses, key=lambda r: (not r.status.isdigit(), r.status.upper() == "DEFAULT")):
+        code = success_status(r.status) if r.status.upper() != "DEFAULT" else 500
+        if code in seen:
+            continue
+        seen.add(code)
+        if not r.content_type:
+            out.append(Stub(status=code, content_type=None, body=None, has_body=False))
+            continue
+        body: Any = ""
+        if r.schema_ is not None:
+            body = examples.example(r.schema_, "res")
+        elif "json" in r.content_type:
+            body = {}
+        out.append(Stub(status=code, content_type=r.content_type, body=body, has_body=True))
+    return out
+
+
+def response_for(op: ir.Operation, stub: Stub) -> ir.Response | None:
+    """The declared response a stub's example answers (its status, else the range or default it falls in)."""
+    code = str(stub.status)
+    for key in (code, f"{code[0]}XX", "DEFAULT"):
+        for r in op.responses:
+            if r.status.upper() == key and r.content_type == stub.content_type:
+                return r
+    return None
+
+
+def one_line(text: str, limit: int = 90) -> str:
+    """A summary made safe for a one-line comment or docstring: whitespace (newlines too) collapsed, no
+    backslashes or double quotes (a docstring's delimiters), at most ``limit`` characters."""
+    flat = " ".join(text.split()).replace("\\", "/").replace('"', "'")
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
+
+
 def error_specs(op: ir.Operation, examples: Examples) -> dict[str, ErrorSpec]:
     """For each error the pipeline can raise, the response the spec declares for it (if any)."""
     out: dict[str, ErrorSpec] = {}

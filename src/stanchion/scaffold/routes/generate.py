@@ -50,7 +50,7 @@ def _digest(text: str) -> str:
 
 
 def build(
-    spec_path: str | Path, framework: str, types_only: bool = False
+    spec_path: str | Path, framework: str, types_only: bool = False, mock: bool = False
 ) -> tuple[Plan, int, list[str], str]:
     """Load, validate and normalise the spec, then run the framework's emitter."""
     from stanchion.scaffold.spec import load_spec
@@ -66,7 +66,7 @@ def build(
     if framework == "fastapi":
         from stanchion.scaffold.routes.py_emit import emit as emit_python
 
-        plan = emit_python(api, types_only, spec.path.name)
+        plan = emit_python(api, types_only, spec.path.name, mock)
         forms = sorted({c.content_type for op in api.operations for c in op.request_contents} & _FORMS)
         if forms and not types_only:
             normalized.warnings.append(
@@ -76,7 +76,7 @@ def build(
     else:
         from stanchion.scaffold.routes.ts_emit import emit as emit_typescript
 
-        plan = emit_typescript(api, framework, types_only, spec.path.name)
+        plan = emit_typescript(api, framework, types_only, spec.path.name, mock)
     return plan, len(api.operations), normalized.warnings, spec.digest
 
 
@@ -135,11 +135,14 @@ def generate(
     types_only: bool = False,
     check: bool = False,
     cwd: Path | None = None,
+    mock: bool = False,
 ) -> RoutesResult:
     """Generate (or with ``check``, compare) the routes for ``framework`` into ``output``.
 
     Inside a project ``scaffold new`` made (found from ``cwd``, default the working folder), ``framework`` and
     ``output`` default to the project's conventional routes folder, which its app mounts on its own.
+    With ``mock``, handlers not written yet answer the spec's examples unless ``STANCHION_MOCK=0`` (without
+    it they answer 501 unless ``STANCHION_MOCK=1``).
     """
     framework, out, project = resolve_target(framework, output, types_only, cwd or Path.cwd())
     if not check:
@@ -158,7 +161,7 @@ def generate(
             f"{out} holds routes generated for {manifest.get('mode')}, not {mode}",
             "use another --output folder for another framework",
         )
-    plan, count, warnings, digest = build(spec_path, framework, types_only)
+    plan, count, warnings, digest = build(spec_path, framework, types_only, mock)
     if project is not None and project.auth:
         _wire_project_security(plan, framework)
     result = RoutesResult(
@@ -226,6 +229,7 @@ def generate(
         "generator": f"stanchion scaffold routes {__version__}",
         "mode": mode,
         "framework": framework,
+        "mock": mock,
         "spec_digest": digest,
         "generated": {rel: _digest(content) for rel, content in sorted(plan.generated.items())},
         "signatures": dict(sorted(signatures.items())),

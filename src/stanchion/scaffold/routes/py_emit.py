@@ -9,6 +9,8 @@ Layout written under the output folder (a Python package)::
       runtime.py        security, parameter parsing, validation, problem+json
       router.py         ``router``: an APIRouter with one route per operation
       app.py            ``create_app()`` / ``app``: a standalone FastAPI app (uvicorn <pkg>.generated.app:app)
+      mocks.py          an example of every documented response, annotated with its response type (mypy
+                        checks them); what unwritten handlers answer in mock mode
     handlers/<op>.py    one module per operation for the user to fill (kept across regeneration)
     security.py         the security hooks (JWT verification, API key lookup) for the user to configure
 """
@@ -21,7 +23,15 @@ from importlib import resources
 from typing import Any
 
 from stanchion.scaffold import ir
-from stanchion.scaffold.routes.common import error_specs, route_order, route_path, stub_response
+from stanchion.scaffold.routes.common import (
+    Stub,
+    error_specs,
+    mock_responses,
+    one_line,
+    response_for,
+    route_order,
+    route_path,
+)
 from stanchion.scaffold.routes.examples import Examples
 from stanchion.scaffold.routes.naming import Namer
 from stanchion.scaffold.routes.plan import Plan
@@ -89,7 +99,7 @@ def _literal(value: Any, indent: int = 4, used: int = 0) -> str:
     return "\n".join([opening, *items, " " * indent + closing])
 
 
-def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
+def emit(api: ir.Api, types_only: bool, spec_name: str, mock: bool = False) -> Plan:
     py = PySchemas(api.schemas)
     ops = sorted(api.operations, key=route_order)
     namer = Namer("snake")
@@ -126,59 +136,79 @@ def emit(api: ir.Api, types_only: bool, spec_name: str) -> Plan:
     plan.user["security.py"] = _template("security.py.tmpl")
     for op in ops:
         name = fn[op.operation_id]
-        stub = stub_response(op, examples)
         lines = [
-            f'"""{op.method.value} {op.path}: {op.summary or op.operation_id}',
+            f'"""{op.method.value} {one_line(op.path)}: {one_line(op.summary or op.operation_id)}',
             "",
-            "Yours to edit: stanchion scaffold routes keeps this file when it regenerates.",
+            "Yours to edit: stanchion scaffold routes keeps this file when it regenerates. Until written it",
+            "answers 501 Not Implemented; in mock mode (STANCHION_MOCK=1, or generated with --mock) the spec's",
+            "examples from generated/mocks.py (Prefer: code=NNN picks the status).",
             '"""',
             "",
             "from __future__ import annotations",
             "",
+            "from ..generated.runtime import HandlerInput, Result",
+            "",
+            "",
+            f"async def {name}(data: HandlerInput) -> Result:",
+            f"    raise NotImplementedError({_string(name)})",
         ]
-        chosen = next(
-            (r for r in op.responses if r.content_type == stub.content_type and r.schema_ is not None), None
-        )
-        typed = stub.has_body and chosen is not None and chosen.schema_ is not None
-        if typed:
-            lines.append("from ..generated import models")
-        lines += ["from ..generated.runtime import HandlerInput, Result", "", ""]
-        lines.append(f"async def {name}(data: HandlerInput) -> Result:")
-        if typed:
-            assert chosen is not None and chosen.schema_ is not None
-            schema = chosen.schema_
-            if schema.type is ir.SchemaType.REF and schema.ref and not schema.nullable:
-                annotation = f"models.{py.type_name(schema.ref, 'res')}"
-            else:
-                annotation = f"models.{py.hoist_named(f'{name}_response', schema, 'res')}"
-            prefix = f"    body: {annotation} = "
-            lines.append(prefix + _literal(stub.body, 4, len(prefix)))
-            lines.append(
-                f"    return Result(status={stub.status}, body=body, content_type={_string(stub.content_type or '')})"
-            )
-        elif stub.has_body:
-            ctype = _string(stub.content_type or "")
-            call = f"    return Result(status={stub.status}, body={_flat(stub.body)}, content_type={ctype})"
-            if len(call) <= _WIDTH:
-                lines.append(call)
-            else:
-                lines += [
-                    "    return Result(",
-                    f"        status={stub.status},",
-                    f"        body={_literal(stub.body, 8, 14)},",
-                    f"        content_type={ctype},",
-                    "    )",
-                ]
-        else:
-            lines.append(f"    return Result(status={stub.status})")
         plan.handlers[op.operation_id] = (
             f"handlers/{name}.py",
             "\n".join(lines) + "\n",
             signatures[op.operation_id],
         )
+    plan.generated["generated/mocks.py"] = _mocks(ops, fn, py, examples, mock)
     # the models module may have grown while annotating stubs (hoisted inline types)
     plan.generated["generated/models.py"] = head + py.module()
     return plan
+
+
+def _mocks(ops: list[ir.Operation], fn: dict[str, str], py: PySchemas, examples: Examples, mock: bool) -> str:
+    """Each operation's examples, one per documented status, each annotated with its response type."""
+    lines = [
+        MARK,
+        '"""An example of every documented response: what a handler that is not written yet answers in mock mode',
+        '(STANCHION_MOCK=1; 0 turns off a default of --mock). Each body is annotated with its response type."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Callable",
+        "",
+        "from . import models",
+        "from .runtime import Result",
+        "",
+        "_ = models",
+        f"MOCK_BY_DEFAULT = {mock}",
+    ]
+    entries = []
+    for op in ops:
+        name = fn[op.operation_id]
+        body_lines: list[str] = []
+        results: list[str] = []
+        for stub in mock_responses(op, examples):
+            results.append(_mock_result(op, stub, name, py, body_lines))
+        lines += ["", "", f"def _{name}() -> list[Result]:", *body_lines]
+        lines.append("    return [\n" + "".join(f"        {r},\n" for r in results) + "    ]")
+        entries.append(f"    {_string(op.operation_id)}: _{name},")
+    lines += ["", "", "MOCKS: dict[str, Callable[[], list[Result]]] = {", *entries, "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _mock_result(op: ir.Operation, stub: Stub, name: str, py: PySchemas, body_lines: list[str]) -> str:
+    if not stub.has_body:
+        return f"Result(status={stub.status})"
+    ctype = _string(stub.content_type or "")
+    declared = response_for(op, stub)
+    schema = declared.schema_ if declared is not None else None
+    if schema is None:
+        return f"Result(status={stub.status}, body={_flat(stub.body)}, content_type={ctype})"
+    if schema.type is ir.SchemaType.REF and schema.ref and not schema.nullable:
+        annotation = f"models.{py.type_name(schema.ref, 'res')}"
+    else:
+        annotation = f"models.{py.hoist_named(f'{name}_{stub.status}_response', schema, 'res')}"
+    var = f"body_{stub.status}"
+    body_lines.append(f"    {var}: {annotation} = {_flat(stub.body)}")
+    return f"Result(status={stub.status}, body={var}, content_type={ctype})"
 
 
 def _operations(

@@ -11,6 +11,8 @@ Layout written under the output folder::
       handlers.ts       the map of operation id -> handler (imports ../handlers/*)
       <framework>.ts    registerRoutes(app) for the framework
       server.ts         a standalone server (PORT, HOST) for trying the routes
+      mocks.ts          an example of every documented response, typed by the operation's Result (tsc
+                        checks them); what unwritten handlers answer in mock mode
     handlers/<op>.ts    one file per operation for the user to fill (kept across regeneration)
     security.ts         the security hooks (JWT verification, API key lookup) for the user to configure
 """
@@ -22,7 +24,14 @@ import json
 from importlib import resources
 
 from stanchion.scaffold import ir
-from stanchion.scaffold.routes.common import error_specs, path_pattern, route_order, route_path, stub_response
+from stanchion.scaffold.routes.common import (
+    error_specs,
+    mock_responses,
+    one_line,
+    path_pattern,
+    route_order,
+    route_path,
+)
 from stanchion.scaffold.routes.examples import Examples
 from stanchion.scaffold.routes.naming import Namer
 from stanchion.scaffold.routes.plan import Plan
@@ -55,7 +64,7 @@ def _type_bases(ops: list[ir.Operation], fn: dict[str, str], schema_types: set[s
     return bases
 
 
-def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str) -> Plan:
+def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str, mock: bool = False) -> Plan:
     ts = TsSchemas(api.schemas)
     plan = Plan()
     ops = sorted(api.operations, key=route_order)
@@ -83,25 +92,55 @@ def emit(api: ir.Api, framework: str, types_only: bool, spec_name: str) -> Plan:
     )
     plan.generated[f"generated/{framework}.ts"] = _template(f"{framework}.ts")
     plan.generated["generated/server.ts"] = _template(f"server-{framework}.ts")
+    plan.generated["generated/mocks.ts"] = _mocks(ops, fn, type_base, examples, mock)
     for op in ops:
         name = fn[op.operation_id]
-        stub = stub_response(op, examples)
-        if stub.has_body:
-            body = json.dumps(stub.body, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-            result = f"{{\n    status: {stub.status},\n    body: {body},\n  }}"
-        else:
-            result = f"{{ status: {stub.status} }}"
         plan.handlers[op.operation_id] = (
             f"handlers/{name}.ts",
-            f"// {op.method.value} {op.path}: {op.summary or op.operation_id}\n"
+            f"// {op.method.value} {one_line(op.path)}: {one_line(op.summary or op.operation_id)}\n"
             f"// Yours to edit: stanchion scaffold routes keeps this file when it regenerates.\n"
-            f'import type {{ {type_base[op.operation_id]}Handler }} from "../generated/types.js";\n\n'
-            f"export const {name}: {type_base[op.operation_id]}Handler = async (_input) => {{\n"
-            f"  return {result};\n}};\n",
+            "// Until written it answers 501 Not Implemented; in mock mode (STANCHION_MOCK=1, or generated with\n"
+            "// --mock) the spec's examples from generated/mocks.ts (Prefer: code=NNN picks the status).\n"
+            f'import type {{ {type_base[op.operation_id]}Handler }} from "../generated/types.js";\n'
+            'import { notImplemented } from "../generated/runtime.js";\n\n'
+            f"export const {name}: {type_base[op.operation_id]}Handler = async (_input) => notImplemented();\n",
             signatures[op.operation_id],
         )
     plan.user["security.ts"] = _template("security.ts")
     return plan
+
+
+def _mocks(
+    ops: list[ir.Operation], fn: dict[str, str], base: dict[str, str], examples: Examples, mock: bool
+) -> str:
+    """Each operation's examples, one per documented status, typed by its Result (so tsc checks them)."""
+    lines = [
+        MARK,
+        "// An example of every documented response: what a handler that is not written yet answers in mock",
+        "// mode (STANCHION_MOCK=1; 0 turns off a default of --mock). Typed by each operation's Result.",
+        'import type { HandlerResult } from "./runtime.js";',
+        'import type * as T from "./types.js";' if ops else "",
+        "",
+        f"export const mockByDefault: boolean = {_b(mock)};",
+        "",
+    ]
+    entries = []
+    for op in ops:
+        name = f"{fn[op.operation_id]}Mocks"
+        items = []
+        for stub in mock_responses(op, examples):
+            if stub.has_body:
+                body = json.dumps(stub.body, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+                items.append(
+                    f"  {{\n    status: {stub.status},\n    contentType: {lit(stub.content_type or '')},\n"
+                    f"    body: {body},\n  }},"
+                )
+            else:
+                items.append(f"  {{ status: {stub.status} }},")
+        lines.append(f"const {name}: T.{base[op.operation_id]}Result[] = [\n" + "\n".join(items) + "\n];")
+        entries.append(f"  {lit(op.operation_id)}: {name},")
+    lines.append("\nexport const mocks: Record<string, HandlerResult[]> = {\n" + "\n".join(entries) + "\n};")
+    return "\n".join(lines) + "\n"
 
 
 def _types(

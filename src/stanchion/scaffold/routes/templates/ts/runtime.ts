@@ -2,6 +2,7 @@
 // The framework-neutral request pipeline: routing, security, parameter parsing (style/explode, coercion),
 // body parsing and validation, handler call, response validation, problem+json errors.
 import { z } from "zod";
+import { mockByDefault, mocks } from "./mocks.js";
 
 export type Shape =
   | { t: "string" | "integer" | "number" | "boolean" | "null" | "any"; f?: string }
@@ -106,6 +107,34 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body: Uint8Array | string | null;
+}
+
+/** Thrown by a handler that is not written yet (the generated stubs): 501 problem details, or in mock mode
+ * the spec's example for the documented response the request asks for (see ``mockAnswer``). */
+export class NotImplemented extends Error {}
+
+export function notImplemented(): never {
+  throw new NotImplemented("not implemented");
+}
+
+/** Mock mode: STANCHION_MOCK=1 (or true/yes/on) turns it on, 0 (or false/no/off) off; unset, the routes'
+ * default (on when generated with --mock). */
+export function mockMode(): boolean {
+  const env = (process.env.STANCHION_MOCK ?? "").trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(env)) return true;
+  if (["0", "false", "no", "off"].includes(env)) return false;
+  return mockByDefault;
+}
+
+/** The example a mock answers: the status asked for with ``Prefer: code=NNN`` when documented (as Prism
+ * does), else the operation's first (its success, or the least misleading declared status). */
+function mockAnswer(op: OperationSpec, req: RawRequest): HandlerResult {
+  const examples = mocks[op.id] ?? [];
+  const prefer = /(?:^|[,;\s])code=(\d{3})/.exec(headerValue(req.headers, "prefer") ?? "");
+  const asked = prefer ? examples.find((m) => m.status === Number(prefer[1])) : undefined;
+  const chosen = asked ?? examples[0];
+  if (!chosen) throw new Problem("unimplemented", 501, "Not Implemented", `operation ${op.id} has no example to answer with`);
+  return chosen;
 }
 
 class Problem extends Error {
@@ -542,7 +571,7 @@ function problemResponse(op: OperationSpec | null, p: Problem): RawResponse {
 function declaredResponse(op: OperationSpec, status: number, contentType: string | undefined): ResponseSpec | undefined {
   const code = String(status);
   const family = `${code[0]}XX`;
-  for (const key of [code, family, "default"]) {
+  for (const key of [code, family, "DEFAULT"]) {
     const found = op.responses.filter((r) => r.status.toUpperCase() === key);
     if (found.length) return contentType ? found.find((r) => r.contentType === contentType) : found[0];
   }
@@ -681,7 +710,16 @@ export async function dispatch(
     const input: HandlerInput = { ...readParams(op, req, path, query, cookies), body: undefined, contentType: null, principals };
     input.contentType = mediaType(headerValue(req.headers, "content-type"));
     input.body = await parseBody(op, req, input.contentType);
-    const result = await (handlers[op.id] as AnyHandler)(input);
+    let result: HandlerResult;
+    try {
+      result = await (handlers[op.id] as AnyHandler)(input);
+    } catch (error) {
+      if (!(error instanceof NotImplemented)) throw error;
+      if (!mockMode()) {
+        throw new Problem("unimplemented", 501, "Not Implemented", `operation ${op.id} has no implementation yet (handlers/)`);
+      }
+      result = mockAnswer(op, req);
+    }
     return render(op, result);
   } catch (error) {
     if (error instanceof Problem) return problemResponse(op, error);
