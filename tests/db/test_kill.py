@@ -31,6 +31,12 @@ SLOW = {
     "mysql": "SELECT SLEEP((SELECT n FROM slow_marker));",
 }
 SLOW_VALUE = {"sqlite": 200_000_000, "postgresql": 60, "mysql": 4}
+# How the database shows that the runner is inside the slow statement. SQLite cannot show another
+# connection's statement; there the kill may land on either statement of the transaction, and both roll back.
+RUNNING = {
+    "postgresql": "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(%'",
+    "mysql": "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(%'",
+}
 
 
 def sql(url: str, *statements: str) -> None:
@@ -53,6 +59,24 @@ def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> N
         if not line and proc.poll() is not None:
             break
     raise AssertionError(f"runner never printed {needle!r}")
+
+
+def wait_for_slow_statement(url: str, engine: str, proc: subprocess.Popen[str], timeout: float) -> None:
+    """Until the database reports the slow statement running (not after a guessed sleep)."""
+    probe = RUNNING.get(engine)
+    if probe is None:
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        conn = dialect_for(url).connect()  # a fresh session each time: no cached activity snapshot
+        try:
+            if query(conn, probe)[0][0]:
+                return
+        finally:
+            conn.close()
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the runner never reached the slow statement")
+        time.sleep(0.05)
 
 
 def test_sigkill_mid_migration(engine: str, db_url: str, migrations_dir: Path, tmp_path: Path) -> None:
@@ -91,7 +115,7 @@ def test_sigkill_mid_migration(engine: str, db_url: str, migrations_dir: Path, t
     )
     try:
         wait_for_line(proc, "applying 002_slow", 60)
-        time.sleep(0.5)  # inside the slow statement
+        wait_for_slow_statement(db_url, engine, proc, 60)
         assert proc.poll() is None, "the runner finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)

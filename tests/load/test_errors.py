@@ -12,7 +12,9 @@ from tests.support.servers import free_port
 
 
 def _run(url: str, **kwargs: object) -> tuple[dict[str, int], object]:
-    options: dict[str, object] = {"requests": 12, "concurrency": 3, "workers": 1, "timeout": 2.0}
+    # a long timeout: a busy machine's slow answer must never turn into a "timeout" here (the timeout tests
+    # set their own short one against a server that never answers)
+    options: dict[str, object] = {"requests": 12, "concurrency": 3, "workers": 1, "timeout": 30.0}
     options.update(kwargs)
     result = run(build_plan([url], **options))  # type: ignore[arg-type]
     return result.errors, result
@@ -109,7 +111,7 @@ def test_an_answer_before_the_whole_body_was_sent(server: BehaviourServer, engin
     next request (its unsent rest would be read as that request), and every answer is counted."""
     body = "x" * 8_000_000  # more than the socket buffers hold: the write is still going when the 413 comes
     errors, result = _run(
-        server.url("/early"), method="POST", body=body, requests=5, concurrency=1, timeout=10.0
+        server.url("/early"), method="POST", body=body, requests=5, concurrency=1, timeout=30.0
     )
     assert errors == {"4xx": 5}, errors
     assert result.completed == 5 and result.status == {413: 5}  # type: ignore[attr-defined]

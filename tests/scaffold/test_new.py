@@ -1,4 +1,4 @@
-"""`stanchion scaffold new`: what it writes, how fast, and how it refuses bad input."""
+"""`stanchion scaffold new`: what it writes and how it refuses bad input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +35,10 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("stack", ["express-typescript", "fastapi"])
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
-def test_generation_is_quick_and_complete(tmp_path: Path, stack: str, variant: str) -> None:
+def test_generation_is_complete(tmp_path: Path, stack: str, variant: str) -> None:
+    # how fast generation is belongs in benchmarks/, not here: no test passes or fails on the machine's speed
     options = ProjectOptions(name="orders-api", stack=stack, **VARIANTS[variant])  # type: ignore[arg-type]
-    started = time.perf_counter()
     result = new_project(tmp_path / "orders-api", options)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"generation took {elapsed:.2f} s"
     files = set(result.files)
     assert all((result.path / name).is_file() for name in files)
     assert "README.md" in files
