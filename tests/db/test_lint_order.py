@@ -107,6 +107,11 @@ def test_function_declared_earlier_decides_volatility() -> None:
 def test_transaction_mode_and_explicit_blocks() -> None:
     commit_early = "ALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\n"
     assert ("transaction-nesting", 2) in _rules(commit_early)
+    inner_block = "SELECT 1;\nBEGIN;\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\n"
+    assert [r for r in _rules(inner_block) if r[0] == "transaction-nesting"] == [
+        ("transaction-nesting", 2),
+        ("transaction-nesting", 4),
+    ]
     wrapped = "BEGIN;\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\n"
     assert _rules(wrapped) == []  # the runner drops a BEGIN ... COMMIT around the whole file
     no_tx_wrapped = "-- migrate:up transaction:false\n" + wrapped

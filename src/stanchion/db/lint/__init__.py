@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,8 +35,13 @@ _DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.MULTILINE)
 _FLYWAY_UNDO = re.compile(r"^U\d[\w.]*__")
 
 
+@cache
+def _rules() -> tuple[LintRule, ...]:
+    return tuple(cast(list[LintRule], rule_modules("stanchion.db.lint.rules")))
+
+
 def all_rules() -> list[LintRule]:
-    return cast(list[LintRule], rule_modules("stanchion.db.lint.rules"))
+    return list(_rules())
 
 
 @dataclass
@@ -117,17 +123,15 @@ def _parse(text: str, dialect: str, source: str) -> tuple[list[Stmt], list[LintF
     from stanchion.db.schema.load import split_statements
 
     if dialect == "postgresql":
-        from pglast import parser
+        from stanchion.db.schema.load import parse_pg
 
         try:
-            pieces = split_statements(text, dialect, source)
+            parsed = parse_pg(text, source)
         except UsageError:
             return _parse_pg_each(text, source)
-        # each statement parsed on its own, so node locations are offsets in its own text
-        stmts = [
-            Stmt(parser.parse_sql(p.sql)[0].stmt, p.sql, p.line, p.column, i) for i, p in enumerate(pieces)
-        ]
-        return stmts, []
+        return [
+            Stmt(node, s.sql, s.line, s.column, i, offset) for i, (s, node, offset) in enumerate(parsed)
+        ], []
     import sqlglot
 
     out: list[Stmt] = []
@@ -149,7 +153,7 @@ def _parse_pg_each(text: str, source: str) -> tuple[list[Stmt], list[LintFinding
     """Statement by statement (split by PostgreSQL's scanner), for a file with a syntax error."""
     from pglast import parser
 
-    from stanchion.db.schema.load import split_statements
+    from stanchion.db.schema.load import parse_pg
 
     meta_free = "\n".join("" if line.lstrip().startswith("\\") else line for line in text.split("\n"))
     out: list[Stmt] = []
@@ -158,7 +162,7 @@ def _parse_pg_each(text: str, source: str) -> tuple[list[Stmt], list[LintFinding
         # blank what comes before the piece (keeping newlines) so positions stay those of the file
         framed = re.sub(r"[^\n]", " ", meta_free[: piece.start]) + meta_free[piece]
         try:
-            found = split_statements(framed, "postgresql", source)
+            found = parse_pg(framed, source)
         except UsageError as exc:
             body = meta_free[piece]
             line = (
@@ -166,8 +170,8 @@ def _parse_pg_each(text: str, source: str) -> tuple[list[Stmt], list[LintFinding
             )
             errors.append(_syntax_finding(source, exc.message, meta_free[piece], line, 1))
             continue
-        for stmt in found:
-            out.append(Stmt(parser.parse_sql(stmt.sql)[0].stmt, stmt.sql, stmt.line, stmt.column, len(out)))
+        for stmt, node, offset in found:
+            out.append(Stmt(node, stmt.sql, stmt.line, stmt.column, len(out), offset))
     return out, errors
 
 

@@ -41,6 +41,7 @@ class Stmt:
     line: int
     column: int
     index: int = 0  # position in the migration, 0-based
+    offset: int = 0  # character offset of its start in the file (pglast node locations count from there)
 
     @property
     def end_line(self) -> int:
@@ -189,6 +190,19 @@ def pg_column_defs(ctx: LintContext) -> Iterator[tuple[Stmt, str, Any]]:
     for stmt, table, cmd in pg_alter_cmds(ctx):
         if cmd.subtype == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
             yield stmt, table, cmd.def_
+
+
+def pg_declared_types(ctx: LintContext) -> Iterator[tuple[Stmt, str, str, Any]]:
+    """(statement, table, column name, ColumnDef) for every type a column is given: CREATE TABLE, ADD
+    COLUMN and ALTER COLUMN ... TYPE."""
+    from pglast import ast
+    from pglast.enums import AlterTableType
+
+    for stmt, table, column in pg_column_defs(ctx):
+        yield stmt, table, str(column.colname), column
+    for stmt, table, cmd in pg_alter_cmds(ctx):
+        if cmd.subtype == AlterTableType.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
+            yield stmt, table, str(cmd.name), cmd.def_
 
 
 def pg_type_name(column: Any) -> str:

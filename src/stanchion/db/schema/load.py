@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from stanchion.db.url import DatabaseURL, connect_errors, create_engine, parse_url
@@ -68,7 +68,16 @@ def split_statements(text: str, dialect: str, source: str = "<sql>") -> list[Sta
 
 
 def _split_pg(text: str, source: str) -> list[Statement]:
+    return [statement for statement, _node, _offset in parse_pg(text, source)]
+
+
+def parse_pg(text: str, source: str = "<sql>") -> list[tuple[Statement, Any, int]]:
+    """PostgreSQL statements of ``text`` with their parse trees (pglast) and the character offset where
+    each starts (node locations count from the start of ``text``); psql meta-commands are blanked. A
+    syntax error raises UsageError naming ``source:line:column``."""
     from pglast import parser
+
+    text = _strip_meta(text)
 
     try:
         stmts = parser.parse_sql(text)
@@ -79,7 +88,7 @@ def _split_pg(text: str, source: str) -> list[Statement]:
         raise UsageError(
             f"{source}:{line}:{col}: syntax error: {message}", "fix the SQL at that position and run again"
         ) from exc
-    out: list[Statement] = []
+    out: list[tuple[Statement, Any, int]] = []
     for stmt in stmts:  # pglast reports locations in characters
         start = stmt.stmt_location or 0
         end = start + stmt.stmt_len if stmt.stmt_len else len(text)
@@ -88,7 +97,7 @@ def _split_pg(text: str, source: str) -> list[Statement]:
         offset = start + (lead.end() if lead else 0)
         chunk = chunk[offset - start :]
         line, col = _position(text, offset)
-        out.append(Statement(chunk.strip(), line, col))
+        out.append((Statement(chunk.strip(), line, col), stmt.stmt, offset))
     return out
 
 

@@ -1,4 +1,4 @@
-"""An integer or smallint column.
+"""An integer or smallint column, created, added or changed to.
 
 Keys and counters outgrow 32 bits (2.1 billion) sooner than expected, and widening later rewrites the
 table. bigint costs four bytes more per row.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stanchion.db.lint.base import LintContext, LintFinding, LintRuleInfo, pg_column_defs, pg_type_name
+from stanchion.db.lint.base import LintContext, LintFinding, LintRuleInfo, pg_declared_types, pg_type_name
 
 RULE = LintRuleInfo("prefer-bigint-over-int", "warning")
 
@@ -24,8 +24,6 @@ SMALL = {"int4", "int2", "int", "integer", "smallint", "serial", "serial4", "sma
 
 
 def check(ctx: LintContext) -> Iterator[LintFinding]:
-    for stmt, table, column in pg_column_defs(ctx):
+    for stmt, table, name, column in pg_declared_types(ctx):
         if pg_type_name(column) in SMALL:
-            yield ctx.finding(
-                RULE, stmt, f"{table}.{column.colname} is a 32-bit or smaller integer; use bigint", table
-            )
+            yield ctx.finding(RULE, stmt, f"{table}.{name} is a 32-bit or smaller integer; use bigint", table)

@@ -48,7 +48,8 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
             if not mods or not any(isinstance(m, ast.ColumnRef) for m in mods):
                 continue
             name = pg_type_name(element)
-            offset = element.location if isinstance(element.location, int) and element.location >= 0 else 0
+            at = element.location if isinstance(element.location, int) else -1
+            offset = at - stmt.offset if at >= stmt.offset else 0
             before = stmt.sql[:offset]
             line = stmt.line + before.count("\n")
             column = offset - (before.rfind("\n") + 1) + (stmt.column if "\n" not in before else 1)

@@ -1,8 +1,8 @@
 """BEGIN, COMMIT or ROLLBACK inside a migration: nested in the transaction the runner already opened, or
 in a migration marked ``transaction:false``.
 
-In a migration the runner wraps in a transaction, an inner BEGIN only warns and an inner COMMIT ends the
-runner's transaction early: a failure after it leaves the migration half-applied and unrecorded. In a
+In a migration the runner wraps in a transaction, an inner BEGIN only warns (PostgreSQL has no nested
+transactions) and any COMMIT, even one closing that BEGIN, ends the runner's transaction early: a failure after it leaves the migration half-applied and unrecorded. In a
 ``transaction:false`` migration the runner drops a BEGIN ... COMMIT around the whole file (so nothing is
 atomic, whatever the file says) and records progress statement by statement, so a failure inside an inner
 BEGIN block rolls back statements the runner has already counted as done, and ``migrate --resume`` skips
@@ -37,7 +37,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
     from pglast import ast
     from pglast.enums import TransactionStmtKind as K
 
-    depth = 1 if ctx.in_transaction else 0
+    is_open = ctx.in_transaction  # PostgreSQL has no nested transactions: one is open or none
     for stmt in ctx.statements:
         node = stmt.node
         if not isinstance(node, ast.TransactionStmt):
@@ -54,7 +54,7 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
                 )
             continue
         if opens:
-            if depth:
+            if is_open:
                 yield ctx.finding(RULE, stmt, "BEGIN inside a transaction: it is already open")
             elif not ctx.in_transaction:
                 yield ctx.finding(
@@ -63,8 +63,12 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
                     "BEGIN in a transaction:false migration: the runner records progress per statement, "
                     "so a failure in this block undoes statements it counted as done",
                 )
-            depth += 1
+            is_open = True
         elif closes:
-            if ctx.in_transaction and depth <= 1:
-                yield ctx.finding(RULE, stmt, "COMMIT/ROLLBACK ends the runner's transaction early")
-            depth = max(depth - 1, 0)
+            if ctx.in_transaction:
+                yield ctx.finding(
+                    RULE,
+                    stmt,
+                    "COMMIT/ROLLBACK ends the runner's transaction early (an inner BEGIN nests nothing)",
+                )
+            is_open = False
