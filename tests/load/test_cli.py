@@ -25,6 +25,7 @@ def test_help_has_examples() -> None:
     [
         ["--users", "10", "--requests", "100"],
         ["--concurrency", "5", "--duration", "1"],
+        ["--concurrent", "3", "--duration", "1"],
         ["--method", "POST", "--header", "Authorization: Bearer t", "--body", '{"a":1}', "-n", "20"],
         ["-c", "4", "-n", "30", "--timeout", "2s", "--warmup", "0"],
     ],

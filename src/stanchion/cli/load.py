@@ -49,7 +49,12 @@ SAVE_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "text"
 )
 @click.argument("urls", nargs=-1, metavar="URL [URL ...]")
 @click.option(
-    "-c", "--concurrency", "--users", type=int, help="Connections (closed model default 10, open 50)."
+    "-c",
+    "--concurrency",
+    "--users",
+    "--concurrent",
+    type=int,
+    help="Connections (closed model default 10, open 50).",
 )
 @click.option(
     "-d",
