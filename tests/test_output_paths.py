@@ -236,3 +236,31 @@ def test_every_writing_command_survives_a_path_under_a_file_without_sysfs(
     err = capsys.readouterr().err
     assert code == ExitCode.USAGE, err
     assert f"{tmp_path / 'a-file'} is a file, not a folder" in err
+
+
+@pytest.mark.parametrize("stack", ["express-typescript", "fastapi"])
+def test_force_into_a_folder_with_a_file_where_the_project_has_a_folder(tmp_path: Path, stack: str) -> None:
+    """--force keeps the folder's other files; one that stands where the project needs a folder (or a folder
+    where it writes a file) is refused before anything is moved."""
+    from stanchion.scaffold.new import ProjectOptions, new_project
+
+    target = tmp_path / "svc"
+    target.mkdir()
+    (target / "tests").write_text("a file named like the project's test folder\n")
+    (target / "README.md").mkdir()
+    with pytest.raises(UsageError, match="in the way") as caught:
+        new_project(target, ProjectOptions(name="svc", stack=stack, minimal=True), force=True)
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert sorted(p.name for p in target.iterdir()) == ["README.md", "tests"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["svc"]  # the staging folder is gone
+
+
+def test_a_write_refused_after_the_check_keeps_the_wording_and_codes(tmp_path: Path) -> None:
+    from stanchion.paths import refused
+
+    blocked = refused(NotADirectoryError(20, "Not a directory", str(tmp_path / "f" / "x")))
+    assert isinstance(blocked, UsageError)
+    assert blocked.message == f"cannot write {tmp_path / 'f' / 'x'}: Not a directory"
+    full = refused(OSError(28, "No space left on device", str(tmp_path / "x")))
+    assert isinstance(full, EnvironmentProblem)
+    assert full.message == f"cannot write {tmp_path / 'x'}: No space left on device"

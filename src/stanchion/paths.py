@@ -24,7 +24,7 @@ from pathlib import Path
 
 from stanchion.errors import EnvironmentProblem, UsageError
 
-__all__ = ["check_output_path"]
+__all__ = ["check_output_path", "refused"]
 
 
 def _label(label: str | None, path: Path | str) -> str:
@@ -40,7 +40,7 @@ def _exists(path: Path, label: str | None, shown: Path | str) -> bool:
 
 def _problem(
     exc: OSError, where: Path, label: str | None = None, shown: Path | str | None = None
-) -> Exception:
+) -> UsageError | EnvironmentProblem:
     reason = exc.strerror or str(exc)
     if exc.errno == errno.ENOENT:  # an existing folder where creating reports ENOENT: /proc and the like
         reason = f"it accepts no new files ({reason})"
@@ -52,6 +52,18 @@ def _problem(
         f"cannot write {subject}: {reason}" if same else f"cannot write {subject}: {where}: {reason}",
         "choose a folder you can write to, or fix its permissions",
     )
+
+
+def refused(exc: OSError, label: str | None = None) -> UsageError | EnvironmentProblem:
+    """The error to raise when writing ``exc.filename`` failed after the check (a race, a full disk, a file
+    in the way inside a folder written with --force): the same wording and exit codes as the check."""
+    where = Path(str(exc.filename)) if exc.filename is not None else Path(".")
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.EISDIR):
+        return UsageError(
+            f"cannot write {_label(label, where)}: {exc.strerror or exc}",
+            "a file stands where a folder is needed, or the reverse; move it away or choose another folder",
+        )
+    return _problem(exc, where, label, where)
 
 
 def _probe(folder: Path, *, create_folder: bool, label: str | None, shown: Path | str) -> None:

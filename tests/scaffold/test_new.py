@@ -1,4 +1,4 @@
-"""`stanchion scaffold new`: what it writes and how it refuses bad input."""
+"""`stanchion scaffold new`: what it writes, the same on and off a terminal, and how it refuses bad input."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from stanchion.errors import UsageError
-from stanchion.paths import check_output_path
+from stanchion.paths import check_output_path, refused
 from stanchion.scaffold.ir import Api, notes_api
 from stanchion.scaffold.project import MARKER, marker_text
 from stanchion.scaffold.stacks import STACKS
@@ -193,6 +193,24 @@ def _check_target(target: Path, force: bool) -> None:
         )
 
 
+def _check_merge(target: Path, files: list[str]) -> None:
+    """Before --force moves files into ``target``: nothing of the folder's own stands in the way of one
+    (a file where the project has a folder, a folder where it has a file), so nothing is half-moved."""
+    for rel in files:
+        dest = target / rel
+        for folder in reversed(dest.relative_to(target).parents):
+            if folder != Path(".") and (target / folder).is_file():
+                raise UsageError(
+                    f"cannot write {dest}: {target / folder} is a file in the way",
+                    "move it away, or choose an empty or new folder",
+                )
+        if dest.is_dir():
+            raise UsageError(
+                f"cannot write {dest}: it is a folder in the way",
+                "move it away, or choose an empty or new folder",
+            )
+
+
 def new_project(target: Path, options: ProjectOptions, *, force: bool = False) -> NewResult:
     """Check the inputs, render the project into ``target`` and return what was written.
 
@@ -208,16 +226,26 @@ def new_project(target: Path, options: ProjectOptions, *, force: bool = False) -
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{options.name}-", dir=target.parent))
     try:
+        files = _write(emitter, api, options, staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return NewResult(path=target, options=options, files=files, seconds=time.perf_counter() - started)
+
+
+def _write(emitter: Emitter, api: Api, options: ProjectOptions, staging: Path, target: Path) -> list[str]:
+    """Render into ``staging``, then move it (or, into an existing folder, each file) to ``target``."""
+    try:
         files = emitter.emit(api, options, staging)
         (staging / MARKER).write_text(marker_text(options.stack, options.auth, options.minimal))
         files.append(MARKER)
         if target.is_dir():
+            _check_merge(target, files)
             for rel in files:
                 dest = target / rel
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 (staging / rel).replace(dest)
         else:
             staging.replace(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return NewResult(path=target, options=options, files=files, seconds=time.perf_counter() - started)
+    except OSError as exc:
+        raise refused(exc) from exc
+    return files
