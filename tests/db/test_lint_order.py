@@ -145,3 +145,17 @@ def test_reindex_of_an_index_created_on_a_new_table_is_fine() -> None:
     sql = "CREATE TABLE t (id bigint PRIMARY KEY, v text);\nCREATE INDEX t_v ON t (v);\nREINDEX INDEX t_v;\n"
     assert not [r for r in _rules(sql) if r[0] == "require-concurrent-reindex"]
     assert ("require-concurrent-reindex", 1) in _rules("REINDEX INDEX t_v;\n")
+
+
+def test_objects_created_earlier_count_as_new_and_keys_count_as_indexes() -> None:
+    sql = (
+        "CREATE MATERIALIZED VIEW sales AS SELECT 1 AS category;\n"
+        "CREATE UNIQUE INDEX sales_category ON sales (category);\n"
+        "CREATE TABLE film_actor (actor_id bigint, film_id bigint);\n"
+        "ALTER TABLE film_actor ADD CONSTRAINT film_actor_pkey PRIMARY KEY (actor_id, film_id);\n"
+        "ALTER TABLE film_actor ADD CONSTRAINT fa_actor FOREIGN KEY (actor_id) REFERENCES actor (id);\n"
+        "ALTER TABLE film_actor ADD CONSTRAINT fa_film FOREIGN KEY (film_id) REFERENCES film (id);\n"
+    )
+    assert [r for r in _rules(sql) if r[0] in ("require-concurrent-index-creation", "fk-without-index")] == [
+        ("fk-without-index", 6)
+    ]

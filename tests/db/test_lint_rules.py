@@ -190,3 +190,12 @@ def test_down_files_are_not_linted(tmp_path: Path) -> None:
     result = lint([tmp_path])
     assert result.files == [str(tmp_path / "V2__add.sql")]
     assert {f.rule for f in result.findings} >= {"ban-drop-table"}
+
+
+def test_unterminated_quote_is_one_syntax_finding(tmp_path: Path) -> None:
+    migration = tmp_path / "m.sql"
+    migration.write_text("CREATE TABLE x (id bigint);\nSELECT 'unterminated;\n")
+    result = lint([migration])
+    (finding,) = result.findings
+    assert (finding.rule, finding.line, finding.column) == ("syntax-error", 2, 8)
+    assert "unterminated quoted string" in finding.message

@@ -98,14 +98,16 @@ def _up_section(text: str) -> tuple[str, bool]:
     return blank + keep, "transaction:false" not in up.group("opts")
 
 
-_SYNTAX = re.compile(r":(?P<line>\d+):(?P<col>\d+): (?:syntax error: |cannot parse statement: )?(?P<msg>.*)$")
+_SYNTAX = re.compile(
+    r":(?P<line>\d+):(?P<col>\d+): (?:syntax error: |cannot parse statement: )?(?P<msg>.*)$", re.DOTALL
+)
 _MYSQL_INDEX = re.compile(r"(?is)^\s*CREATE\s+.*?TABLE\b.*[(,]\s*(?:UNIQUE\s+)?(?:INDEX|KEY)\s+[\w\"`]+\s*\(")
 
 
 def _syntax_finding(path: str, message: str, sql: str, line: int, column: int) -> LintFinding:
     match = _SYNTAX.search(message)
     if match:
-        message = match["msg"]
+        message = " ".join(match["msg"].split())
         if int(match["line"]) >= line:  # the parser's own position, when it has one inside the statement
             line, column = int(match["line"]), int(match["col"])
     note = "fix the SQL at that position; the database refuses the statement when the migration runs"
@@ -127,8 +129,8 @@ def _parse(text: str, dialect: str, source: str) -> tuple[list[Stmt], list[LintF
 
         try:
             parsed = parse_pg(text, source)
-        except UsageError:
-            return _parse_pg_each(text, source)
+        except UsageError as exc:
+            return _parse_pg_each(text, source, exc)
         return [
             Stmt(node, s.sql, s.line, s.column, i, offset) for i, (s, node, offset) in enumerate(parsed)
         ], []
@@ -149,8 +151,9 @@ def _parse(text: str, dialect: str, source: str) -> tuple[list[Stmt], list[LintF
     return out, errors
 
 
-def _parse_pg_each(text: str, source: str) -> tuple[list[Stmt], list[LintFinding]]:
-    """Statement by statement (split by PostgreSQL's scanner), for a file with a syntax error."""
+def _parse_pg_each(text: str, source: str, first: UsageError) -> tuple[list[Stmt], list[LintFinding]]:
+    """Statement by statement (split by PostgreSQL's scanner), for a file with a syntax error; when even
+    the scanner cannot split it (an unterminated quote), the file's one syntax error."""
     from pglast import parser
 
     from stanchion.db.schema.load import parse_pg
@@ -158,7 +161,11 @@ def _parse_pg_each(text: str, source: str) -> tuple[list[Stmt], list[LintFinding
     meta_free = "\n".join("" if line.lstrip().startswith("\\") else line for line in text.split("\n"))
     out: list[Stmt] = []
     errors: list[LintFinding] = []
-    for piece in parser.split(meta_free, with_parser=False, only_slices=True):
+    try:
+        pieces = list(parser.split(meta_free, with_parser=False, only_slices=True))
+    except parser.ParseError:
+        return [], [_syntax_finding(source, first.message, meta_free, 1, 1)]
+    for piece in pieces:
         # blank what comes before the piece (keeping newlines) so positions stay those of the file
         framed = re.sub(r"[^\n]", " ", meta_free[: piece.start]) + meta_free[piece]
         try:
@@ -188,6 +195,9 @@ def _collect_created(ctx: LintContext) -> None:
             if isinstance(node, ast.IndexStmt) and node.relation is not None:
                 cols = [str(p.name) for p in node.indexParams or () if getattr(p, "name", None)]
                 ctx.indexed.setdefault(str(node.relation.relname), []).append(cols)
+        for con in ctx.facts.constraints:  # a primary key or unique constraint brings its own index
+            if con.kind in ("primary", "unique") and con.columns:
+                ctx.indexed.setdefault(con.table, []).append(con.columns)
         return
     from sqlglot import exp
 
@@ -206,16 +216,26 @@ def _collect_created(ctx: LintContext) -> None:
 
 
 def _live_constraints(ctx: LintContext) -> list[Any]:
-    """The live database's CHECK constraints, as the facts of statement -1 (before the file)."""
-    from stanchion.db.lint.facts import Constraint, not_null_column
+    """The live database's CHECK constraints, as the facts of statement -1 (before the file); read once
+    per database, copied for each file (a VALIDATE in one file does not validate for the next)."""
+    from dataclasses import replace
 
-    if ctx.live is None:
+    facts = ctx.live_facts
+    if facts is None:
         return []
+    if facts.checks is None:
+        facts.checks = _read_live_checks(facts.schema)
+    return [replace(c) for c in facts.checks]
+
+
+def _read_live_checks(live: Any) -> list[Any]:
     from pglast import parser
     from pglast.parser import ParseError
 
+    from stanchion.db.lint.facts import Constraint, not_null_column
+
     out = []
-    for table in ctx.live.tables.values():
+    for table in live.tables.values():
         for check in table.checks:
             try:
                 select: Any = parser.parse_sql(f"SELECT {check.expression}")[0].stmt

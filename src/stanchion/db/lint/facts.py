@@ -82,6 +82,7 @@ class Constraint:
     added: int  # index of the statement that added it (-1: in the live database)
     validated_at: int | None  # index of the statement that validated it; -1 live; None not validated
     not_null_column: str | None = None  # the column of a CHECK (col IS NOT NULL)
+    columns: list[str] = field(default_factory=list)  # the key columns of a primary key or unique constraint
 
 
 @dataclass
@@ -111,7 +112,7 @@ def not_null_column(expr: Any) -> str | None:
     return None
 
 
-def _constraint(table: str, con: Any, index: int) -> Constraint:
+def _constraint(table: str, con: Any, index: int, column: str | None = None) -> Constraint:
     from pglast.enums import ConstrType
 
     kinds = {
@@ -122,9 +123,12 @@ def _constraint(table: str, con: Any, index: int) -> Constraint:
         ConstrType.CONSTR_EXCLUSION: "exclusion",
     }
     kind = kinds.get(con.contype, "other")
-    column = not_null_column(con.raw_expr) if kind == "check" else None
+    checked = not_null_column(con.raw_expr) if kind == "check" else None
     validated = None if con.skip_validation else index
-    return Constraint(table, con.conname, kind, index, validated, column)
+    keys = [str(k.sval) for k in con.keys or ()] or (
+        [column] if column and kind in ("primary", "unique") else []
+    )
+    return Constraint(table, con.conname, kind, index, validated, checked, keys)
 
 
 def _first_word(node: Any) -> str:
@@ -169,6 +173,8 @@ def collect(nodes: list[Any], in_transaction: bool, known: list[Constraint] | No
             and facts.lock_timeout_at is None
         ):
             facts.lock_timeout_at = index
+        elif isinstance(node, ast.CreateTableAsStmt) and node.into is not None and node.into.rel is not None:
+            facts.created.setdefault(str(node.into.rel.relname), index)  # CREATE TABLE AS, MATERIALIZED VIEW
         elif isinstance(node, ast.CreateStmt) and node.relation is not None:
             table = str(node.relation.relname)
             facts.created.setdefault(table, index)
@@ -184,7 +190,7 @@ def collect(nodes: list[Any], in_transaction: bool, known: list[Constraint] | No
                             "CONSTR_UNIQUE",
                             "CONSTR_PRIMARY",
                         ):
-                            facts.constraints.append(_constraint(table, con, index))
+                            facts.constraints.append(_constraint(table, con, index, str(element.colname)))
                 elif isinstance(element, ast.Constraint):
                     facts.constraints.append(_constraint(table, element, index))
         elif isinstance(node, ast.AlterTableStmt) and node.relation is not None:
@@ -196,6 +202,14 @@ def collect(nodes: list[Any], in_transaction: bool, known: list[Constraint] | No
                         facts.types.setdefault((table, str(definition.colname)), []).append(
                             (index, pg_type_key(definition.typeName))
                         )
+                    for con in definition.constraints or ():
+                        if con.contype.name in (
+                            "CONSTR_CHECK",
+                            "CONSTR_FOREIGN",
+                            "CONSTR_UNIQUE",
+                            "CONSTR_PRIMARY",
+                        ):
+                            facts.constraints.append(_constraint(table, con, index, str(definition.colname)))
                 elif cmd.subtype == AlterTableType.AT_AlterColumnType and isinstance(
                     definition, ast.ColumnDef
                 ):

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from stanchion.db.schema.model import Schema
@@ -33,6 +33,9 @@ class LiveFacts:
         default_factory=dict
     )  # function name -> "v" when any overload is volatile
     major: int | None = None  # PostgreSQL major version (15), None for other dialects
+    checks: list[Any] | None = (
+        None  # the CHECK constraints as lint facts (facts.Constraint), read on first use
+    )
 
     def size_class(self, table: str) -> Literal["empty", "small", "large", "unknown"]:
         """How big ``table`` is: empty (probed), small or large (estimate and size), unknown (not live)."""
