@@ -122,3 +122,13 @@ def test_html_report_of_a_run_without_answers_renders(tmp_path: Path) -> None:
     body = re.search(r"<body[^>]*>", dom.stdout)
     assert body is not None and 'data-charts="4"' in body.group(0) and 'data-errors=""' in body.group(0)
     assert "no responses" in dom.stdout and 'data-series="refused"' in dom.stdout
+
+
+def test_html_report_shows_requests_cut_off_at_the_deadline(server: BehaviourServer, tmp_path: Path) -> None:
+    plan = build_plan([server.url("/hang")], concurrency=2, duration=0.5, timeout=30, workers=1)
+    page = tmp_path / "cut.html"
+    page.write_text(render(run(plan), "html"))
+    dom = _chromium(tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", page.as_uri())
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body is not None and 'data-errors=""' in body.group(0), dom.stdout[:500]
+    assert "unfinished (cut off)" in dom.stdout

@@ -4,8 +4,9 @@ The C loop owns the connections and the per-request work (write, read, parse wit
 one appended latency); this driver owns time: the once-a-second samples, the warm-up, the deadline of
 ``-d`` (the run is cut off there: requests in flight are counted as unfinished, and the last sample ends at
 the deadline, so rates are over the measured window), Ctrl-C (checked between slices of at most 50 ms) and
-the lateness of its own wake-ups, reported as the loop lag. The semantics are the Python engine's (:mod:`stanchion.load.engine.core`), which still runs
-the open model, HTTPS, names that do not resolve, and any machine where the extension was not built.
+the lateness of its own wake-ups, reported as the loop lag. The semantics are the Python engine's
+(:mod:`stanchion.load.engine.core`), which still runs the open model, HTTPS, names that do not resolve,
+and any machine where the extension was not built.
 ``STANCHION_LOAD_ENGINE=python`` forces the Python engine.
 """
 

@@ -74,12 +74,14 @@
   var plan = doc.plan;
   document.getElementById("meta").textContent = doc.started_at + " · " + plan.model + " model · " + plan.method +
     " · " + (plan.model === "open" ? (plan.rate ? plan.rate + " req/s" : "staged rate") : plan.concurrency + " connections") +
-    " · " + plan.workers + " worker(s) · " + doc.elapsed_s + " s measured" + (doc.interrupted ? " · interrupted" : "");
+    " · " + plan.workers + " worker(s) · " + doc.elapsed_s + " s measured" + (doc.interrupted ? " · interrupted" : "") +
+    (plan.content_type_added ? " · JSON body sent as application/json" : "");
   document.getElementById("schema").textContent = doc.schema;
   var lat = doc.latency_us, cards = document.getElementById("cards");
   [["requests", fmt(doc.requests.sent)], ["req/s", fmt(doc.throughput.rps)], ["MB/s", doc.throughput.mb_per_s.toFixed(3)],
    ["p50", ms(lat.percentiles.p50)], ["p99", ms(lat.percentiles.p99)], ["max", ms(lat.max)],
-   ["error rate", (doc.requests.error_rate * 100).toFixed(3) + "%"]].forEach(function (c) {
+   ["error rate", (doc.requests.error_rate * 100).toFixed(3) + "%"]].concat(
+    doc.requests.unfinished ? [["unfinished (cut off)", fmt(doc.requests.unfinished)]] : []).forEach(function (c) {
     var d = document.createElement("div"); d.className = "card";
     d.innerHTML = '<div class="k"></div><div class="v"></div>';
     d.firstChild.textContent = c[0]; d.lastChild.textContent = c[1]; cards.appendChild(d);
