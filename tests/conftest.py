@@ -6,8 +6,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.servers import MariaDBServer, PostgresServer
+
+# No test passes or fails on how fast the machine is: Hypothesis's per-example deadline (200 ms by default)
+# and its too-slow health check are clocks, so the whole suite runs without them.
+settings.register_profile("stanchion", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("stanchion")
 
 
 @pytest.fixture(scope="session")
