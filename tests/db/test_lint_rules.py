@@ -199,3 +199,21 @@ def test_unterminated_quote_is_one_syntax_finding(tmp_path: Path) -> None:
     (finding,) = result.findings
     assert (finding.rule, finding.line, finding.column) == ("syntax-error", 2, 8)
     assert "unterminated quoted string" in finding.message
+
+
+def test_lock_timeout_the_runner_sets_makes_the_finding_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    migration = tmp_path / "m.sql"
+    migration.write_text("ALTER TABLE orders ADD COLUMN note text;\n")
+
+    def finding() -> tuple[str, str | None]:
+        (hit,) = [f for f in lint([migration]).findings if f.rule == "require-lock-timeout"]
+        return hit.severity, hit.note
+
+    severity, note = finding()
+    assert severity == "info" and "lock_timeout = 5000ms" in (note or "")
+    (tmp_path / "stanchion.toml").write_text('lock_timeout = "0"\n')
+    assert finding() == ("warning", None)
+    assert lint([migration], runner_lock_timeout="2s").findings[0].note is not None

@@ -282,11 +282,15 @@ def lint_text(
     dialect: str = "postgresql",
     live: LiveFacts | None = None,
     only: list[str] | None = None,
+    runner_lock_timeout_ms: int | None = None,
 ) -> tuple[list[LintFinding], list[dict[str, Any]]]:
-    """Lint one migration's text; returns (findings, suppressed)."""
+    """Lint one migration's text; returns (findings, suppressed). ``runner_lock_timeout_ms`` is the
+    lock_timeout Stanchion's runner will set for it (None when unknown)."""
     body, in_transaction = _up_section(text)
     statements, syntax_errors = _parse(body, dialect, path)
-    ctx = LintContext(path, dialect, statements, in_transaction, live, syntax_errors=syntax_errors)
+    ctx = LintContext(
+        path, dialect, statements, in_transaction, runner_lock_timeout_ms, live, syntax_errors=syntax_errors
+    )
     _collect_created(ctx)
     findings: list[LintFinding] = []
     size_sensitive: set[str] = set()
@@ -348,9 +352,15 @@ def lint(
     dialect: str | None = None,
     database_url: str | None = None,
     only: list[str] | None = None,
+    runner_lock_timeout: str | None = None,
 ) -> LintResult:
     """Lint migration files (or folders of them); with ``database_url`` the rules use live facts (table
-    sizes and row estimates, indexes, constraints, function volatility, the server version)."""
+    sizes and row estimates, indexes, constraints, function volatility, the server version).
+    ``runner_lock_timeout`` is the runner's lock timeout (default: ``lock_timeout`` of the configuration)."""
+    from stanchion.db.migrations.options import parse_duration_ms, settings
+
+    configured = runner_lock_timeout if runner_lock_timeout is not None else settings().get("lock_timeout")
+    lock_timeout_ms = parse_duration_ms(configured, "lock_timeout")
     files = _files(paths)
     live = None
     chosen = dialect
@@ -367,7 +377,14 @@ def lint(
 
             guess = detect_dialect(text)
             result.dialect = guess if guess in ("mysql", "sqlite") else "postgresql"
-        findings, suppressed = lint_text(text, path=str(file), dialect=result.dialect, live=live, only=only)
+        findings, suppressed = lint_text(
+            text,
+            path=str(file),
+            dialect=result.dialect,
+            live=live,
+            only=only,
+            runner_lock_timeout_ms=lock_timeout_ms,
+        )
         result.findings.extend(findings)
         result.suppressed.extend(suppressed)
     return result

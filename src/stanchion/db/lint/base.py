@@ -78,6 +78,9 @@ class LintContext:
     dialect: str
     statements: list[Stmt]
     in_transaction: bool = True  # the runner wraps the migration in a transaction
+    runner_lock_timeout_ms: int | None = (
+        None  # the lock_timeout Stanchion's runner sets (None: unknown or none)
+    )
     live_facts: LiveFacts | None = None
     facts: FileFacts = field(default_factory=FileFacts)
     syntax_errors: list[LintFinding] = field(default_factory=list)

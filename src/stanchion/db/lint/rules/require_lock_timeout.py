@@ -2,7 +2,9 @@
 
 An ALTER TABLE waiting for its lock behind one long query blocks every query queued after it, so the
 table is down for as long as that query runs. ``SET lock_timeout`` makes the migration give up (and
-retry later) instead.
+retry later) instead. Stanchion's runner sets ``lock_timeout`` itself for every migration (``lock_timeout``
+in the configuration, 5s by default; ``--lock-timeout``), so where that setting is on the finding is only
+``info``, kept for files another tool may run; with ``lock_timeout = "0"`` it is a warning.
 
 Bad::
 
@@ -39,7 +41,14 @@ def check(ctx: LintContext) -> Iterator[LintFinding]:
         elif isinstance(node, ast.DropStmt) and not getattr(node, "concurrent", False):
             table = "?"
         if table is not None and not ctx.is_new(table, stmt):
-            yield ctx.finding(
+            finding = ctx.finding(
                 RULE, stmt, "this statement waits for a strong lock with no lock_timeout set before it", table
             )
+            if ctx.runner_lock_timeout_ms:
+                finding.severity = "info"
+                finding.note = (
+                    f"Stanchion's runner sets lock_timeout = {ctx.runner_lock_timeout_ms}ms (lock_timeout in the "
+                    "configuration); set it in the file when another tool runs it"
+                )
+            yield finding
             return
