@@ -270,27 +270,20 @@ def diff_command(
       stanchion db diff --from postgresql://app@127.0.0.1/app --to schema.sql --output migrations/
       stanchion db diff --from old.sql --to new.sql --scratch-url postgresql://postgres@127.0.0.1/postgres --json
     """
-    from stanchion.db.schema.source import diff, transactional, write_migration
+    from stanchion.db.schema.source import diff, write_diff
 
     out = output(ctx, json_mode)
     check_output(output_dir, "--output", folder=True)
     result = diff(
         source, target, dialect=dialect, scratch_url=scratch_url, verify=not no_verify, schema=schema_name
     )
-    if output_dir is not None and not result.empty:
-        path = write_migration(
-            output_dir,
-            "schema_diff",
-            [s.sql for s in result.up],
-            [s.sql for s in result.down],
-            transaction=transactional(result.up) and transactional(result.down),
-        )
-        result.files.append(str(path))
-    out.result(result.to_json(), _render_diff(result))
+    if output_dir is not None:
+        write_diff(result, output_dir)
+    out.result(result.to_json(), _render_diff(result, output_dir is not None))
     raise_for_exit(1 if result.verification is not None and not result.verification.verified else 0)
 
 
-def _render_diff(result: Any) -> str:
+def _render_diff(result: Any, writing: bool = False) -> str:
     if result.empty:
         return f"{result.source} and {result.target} have the same schema"
     lines = [f"-- {result.source} -> {result.target} ({result.dialect})", "-- up"]
@@ -305,7 +298,14 @@ def _render_diff(result: Any) -> str:
         mark = "verified" if result.verification.verified else "NOT verified"
         lines.append(f"-- {mark}: {result.verification.message}")
         lines += [f"--   remaining: {sql}" for sql in result.verification.remaining]
+    if len(result.parts) > 1:
+        lines.append(
+            f"-- {len(result.parts)} migrations, each in its own transaction: "
+            "new enum labels commit before anything uses them"
+        )
     lines += [f"-- wrote {path}" for path in result.files]
+    if writing and not result.files and not result.empty:
+        lines.append("-- no migration written: the plan did not verify")
     return "\n".join(lines)
 
 

@@ -189,9 +189,16 @@ def with_database(url: DatabaseURL, name: str) -> DatabaseURL:
     return parse_url(urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment)))
 
 
+class TemplateBusy(Exception):
+    """The database to clone has other sessions, so PostgreSQL cannot use it as a template."""
+
+
 @contextmanager
-def scratch_database(dialect: str, server: DatabaseURL | None = None) -> Iterator[DatabaseURL]:
-    """A new empty database, removed afterwards: a temp SQLite file, or ``CREATE DATABASE`` on ``server``."""
+def scratch_database(
+    dialect: str, server: DatabaseURL | None = None, *, template: str | None = None
+) -> Iterator[DatabaseURL]:
+    """A new database, removed afterwards: a temp SQLite file, or ``CREATE DATABASE`` on ``server``, empty
+    or (PostgreSQL) a clone of the database ``template`` on that server (TemplateBusy when it has sessions)."""
     if dialect == "sqlite":
         with tempfile.TemporaryDirectory(prefix="stanchion-scratch-") as folder:
             yield parse_url(f"sqlite:///{folder}/scratch.db")
@@ -210,9 +217,12 @@ def scratch_database(dialect: str, server: DatabaseURL | None = None) -> Iterato
         with connect_errors(server):
             conn = admin.connect()
         with conn:
+            clone = f" TEMPLATE {quote}{template.replace(quote, quote * 2)}{quote}" if template else ""
             try:
-                conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}")
+                conn.exec_driver_sql(f"CREATE DATABASE {quote}{name}{quote}{clone}")
             except DBAPIError as exc:
+                if template and getattr(exc.orig, "sqlstate", None) == "55006":
+                    raise TemplateBusy(template) from exc
                 raise EnvironmentProblem(
                     f"cannot create a scratch database on {server.location}: "
                     f"{str(exc.orig).strip().splitlines()[0]}",

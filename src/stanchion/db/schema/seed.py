@@ -42,18 +42,11 @@ def run_seed(
 
         return run_analyze(source, dialect=dialect, scratch_url=scratch)
     if compare:
-        from stanchion.db.schema.source import diff, transactional, write_migration
+        from stanchion.db.schema.source import diff, write_diff
 
         result = diff(source, compare, dialect=dialect, scratch_url=scratch)
-        if output and not result.empty:
-            path = write_migration(
-                Path(output),
-                "schema_diff",
-                [s.sql for s in result.up],
-                [s.sql for s in result.down],
-                transaction=transactional(result.up) and transactional(result.down),
-            )
-            result.files.append(str(path))
+        if output:
+            write_diff(result, Path(output))
         return result
     from stanchion.db.advise import suggest_indexes as run_suggest
 

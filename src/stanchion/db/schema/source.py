@@ -3,24 +3,24 @@ read one, diff two with a verified plan, and write dbmate-style migration files.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stanchion.db.schema.diff import Step, plan_steps
 from stanchion.db.schema.introspect import introspect
-from stanchion.db.schema.load import detect_dialect, load_sql, read_schema_file, run_sql, scratch_database
+from stanchion.db.schema.load import detect_dialect, load_sql, read_schema_file, scratch_database
 from stanchion.db.url import DatabaseURL, connect_errors, create_engine, parse_url
 from stanchion.errors import EnvironmentProblem, UsageError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from stanchion.db.schema.diff.parts import Part
+    from stanchion.db.schema.diff.steps import Step
     from stanchion.db.schema.model import Schema
+    from stanchion.db.schema.verify import Verification
 
 
 def is_url(source: str) -> bool:
@@ -110,16 +110,6 @@ def introspect_checked(conn: Connection, schema: str | None, *, qualified: bool 
 
 
 @dataclass
-class Verification:
-    verified: bool
-    message: str
-    remaining: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"verified": self.verified, "message": self.message, "remaining": self.remaining}
-
-
-@dataclass
 class DiffResult:
     dialect: str
     source: str
@@ -128,6 +118,7 @@ class DiffResult:
     down: list[Step]
     verification: Verification | None = None
     files: list[str] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)  # the migrations, each atomic on its own
 
     @property
     def empty(self) -> bool:
@@ -146,6 +137,7 @@ class DiffResult:
             "hazards": self.hazards,
             "up": [s.to_json() for s in self.up],
             "down": [s.to_json() for s in self.down],
+            "migrations": [p.to_json() for p in self.parts],
             "verification": self.verification.to_json() if self.verification else None,
             "files": self.files,
         }
@@ -164,17 +156,39 @@ def diff(
     verify: bool = True,
     schema: str | None = None,
 ) -> DiffResult:
-    """Plan ``source`` -> ``target`` (each a URL or a schema file), then verify the plan by applying it to a
-    scratch copy of ``source`` and diffing again to empty (and the down plan back to ``source``)."""
+    """Plan ``source`` -> ``target`` (each a URL or a schema file) as one or more atomic migrations, then
+    verify them on a clone of ``source``: applied in order they diff to empty against ``target``, and their
+    down sections return to ``source`` (``stanchion.db.schema.verify``)."""
+    from stanchion.db.schema.diff.parts import split
+
     scratch = _scratch_server(source, target, scratch_url)
-    a = read_schema(source, dialect=dialect, scratch=scratch, schema=schema, qualified=True)
-    b = read_schema(target, dialect=dialect or a.dialect, scratch=scratch, schema=schema, qualified=True)
-    up = plan_steps(a, b)
-    down = plan_steps(b, a)
-    result = DiffResult(a.dialect, _label(source), _label(target), up, down)
-    if verify:
-        result.verification = verify_plan(source, a, b, up, down, dialect=a.dialect, scratch=scratch)
+    with ExitStack() as stack:
+        a_url = _live(stack, source, dialect, scratch)
+        a = _read(a_url, schema)
+        b_url = _live(stack, target, dialect or a.dialect, scratch)
+        b = _read(b_url, schema)
+        parts = split(a, b)
+        up = [step for part in parts for step in part.up]
+        down = [step for part in reversed(parts) for step in part.down]
+        result = DiffResult(a.dialect, _label(source), _label(target), up, down, parts=parts)
+        if verify:
+            from stanchion.db.schema.verify import verify_parts
+
+            result.verification = verify_parts(a_url, a, b, parts, scratch=scratch)
     return result
+
+
+def _live(stack: ExitStack, source: str, dialect: str | None, scratch: DatabaseURL | None) -> DatabaseURL:
+    """A database holding ``source``: the URL itself, or the schema file loaded into a scratch database
+    that stays until the diff is done (verification clones it)."""
+    if is_url(source):
+        return existing(parse_url(source))
+    return stack.enter_context(loaded(Path(source), dialect, scratch))
+
+
+def _read(url: DatabaseURL, schema: str | None) -> Schema:
+    with connect(url) as conn:
+        return introspect_checked(conn, schema, qualified=True)
 
 
 def _scratch_server(source: str, target: str, scratch_url: str | None) -> DatabaseURL | None:
@@ -186,101 +200,15 @@ def _scratch_server(source: str, target: str, scratch_url: str | None) -> Databa
     return None
 
 
-def verify_plan(
-    source: str,
-    a: Schema,
-    b: Schema,
-    up: list[Step],
-    down: list[Step],
-    *,
-    dialect: str,
-    scratch: DatabaseURL | None,
-) -> Verification:
-    with scratch_database(dialect, scratch) as url, connect(url) as conn:
-        _copy_schema(conn, source, a, dialect, url)
-        failure = _apply(conn, up, "up")
-        if failure:
-            return Verification(False, failure)
-        after_up = introspect_checked(conn, a.name if dialect == "postgresql" else None, qualified=True)
-        remaining = [s.sql for s in plan_steps(after_up, b)]
-        if remaining:
-            return Verification(False, "applying the up plan left differences", remaining)
-        failure = _apply(conn, down, "down")
-        if failure:
-            return Verification(False, failure)
-        after_down = introspect_checked(conn, a.name if dialect == "postgresql" else None, qualified=True)
-        remaining = [s.sql for s in plan_steps(after_down, a)]
-        if remaining:
-            return Verification(
-                False, "applying the down plan did not return to the source schema", remaining
-            )
-    return Verification(
-        True, "applied up to a scratch copy of the source and diffed again: empty; down returns to the source"
-    )
-
-
-def transactional(steps: list[Step]) -> bool:
-    """Whether the plan can run in one transaction (the migration file says so with transaction:false)."""
-    return all(step.transactional for step in steps)
-
-
-def _apply(conn: Connection, steps: list[Step], direction: str) -> str | None:
-    """Run ``steps`` as the migration runner would: in one transaction unless the plan cannot be."""
-    wrap = transactional(steps)
-    if wrap:
-        run_sql(conn, "BEGIN")
-    for step in steps:
-        try:
-            run_sql(conn, step.sql)
-        except Exception as exc:
-            if wrap:
-                run_sql(conn, "ROLLBACK")
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return f"the {direction} plan failed on a scratch copy at `{step.sql.splitlines()[0]}`: {detail}"
-    if wrap:
-        run_sql(conn, "COMMIT")
-    return None
-
-
-def _copy_schema(conn: Connection, source: str, a: Schema, dialect: str, url: DatabaseURL) -> None:
-    """Make the scratch database look like ``source``: reload the file, or copy a database's schema."""
-    if not is_url(source):
-        load_sql(conn, read_schema_file(Path(source)), source)
-        if dialect == "postgresql":
-            conn.exec_driver_sql("RESET ALL")
-        return
-    src = parse_url(source)
-    if dialect == "sqlite":
-        with connect(src) as other:
-            rows = other.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-                "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid"
-            ).fetchall()
-        for (sql,) in rows:
-            run_sql(conn, sql)
-        return
-    dump = _pg_dump()
-    if dialect == "postgresql" and dump is not None:
-        proc = subprocess.run(
-            [dump, "--schema-only", "--no-owner", "--no-privileges", "--dbname", src.raw.split("+")[0]],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if proc.returncode == 0:
-            load_sql(conn, proc.stdout, "pg_dump of the source")
-            conn.exec_driver_sql("RESET ALL")
-            return
-    for step in plan_steps(type(a)(dialect=a.dialect, name=a.name), a):
-        run_sql(conn, step.sql)
-
-
-def _pg_dump() -> str | None:
-    for candidate in ("/usr/lib/postgresql/15/bin/pg_dump", "/usr/lib/postgresql/16/bin/pg_dump"):
-        if Path(candidate).exists():
-            return candidate
-    return shutil.which("pg_dump")
+def write_diff(result: DiffResult, folder: Path) -> list[str]:
+    """The diff's migrations written into ``folder``, in order; nothing when the plan is empty or failed
+    verification (a plan that did not verify is never written)."""
+    if result.empty or (result.verification is not None and not result.verification.verified):
+        return []
+    for part in result.parts:
+        path = write_migration(folder, part.name, [s.sql for s in part.up], [s.sql for s in part.down])
+        result.files.append(str(path))
+    return result.files
 
 
 def write_migration(
