@@ -85,7 +85,7 @@ sys.exit('demo: notes-api did not become ready on 127.0.0.1:$svc_port; see demo-
 echo "notes-api is ready on http://127.0.0.1:$svc_port (docs: /docs, spec: /openapi.json)"
 step "stanchion load: the running notes-api, gated on its error rate, written as an HTML report; its rate limiter"
 stanchion load "http://127.0.0.1:$svc_port/health" -n 2000 -c 10 --workers 1 --timeout 5s \
-  --threshold "error_rate<0.1%" --output html --save load-report.html
+  --threshold "error_rate<0.1%" --output load-report.html
 # The API routes are rate limited (100/minute per client by default): prove the limiter answers 429.
 stanchion load "http://127.0.0.1:$svc_port/notes" -r 50 -d 4s --workers 1 --timeout 5s --expect-rate-limit
 echo "HTML report: demo-output/load-report.html"

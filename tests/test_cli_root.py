@@ -120,3 +120,80 @@ def test_every_listed_tool_loads_as_a_click_command() -> None:
         command = root.get_command(ctx, name)
         assert isinstance(command, click.Command), name
         assert command.help, f"{name} has no help text"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--json", "config"],
+        ["config", "--json"],
+        ["-q", "config", "--json"],
+        ["config", "--json", "-q", "--debug"],
+        ["--json", "skill", "path", "--quiet"],
+        ["skill", "--json", "path"],
+    ],
+)
+def test_global_flags_before_and_after_the_sub_command(args: list[str], tmp_path: object) -> None:
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "stanchion", *args], capture_output=True, text=True, cwd=str(tmp_path)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert isinstance(json.loads(proc.stdout), dict)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["config", "--no-such-flag", "--json"], 2, "No such option '--no-such-flag'"),
+        (["--json", "frobnicate"], 2, "No such command 'frobnicate'"),
+        (["db", "status", "--dir", "missing", "--json"], 2, "missing"),
+        (["decide", "--team-size", "3", "--json"], 2, "missing required inputs"),
+    ],
+)
+def test_json_errors_are_one_document_on_stdout(
+    args: list[str], code: int, message: str, tmp_path: object
+) -> None:
+    import json
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "stanchion", *args], capture_output=True, text=True, cwd=str(tmp_path)
+    )
+    assert proc.returncode == code
+    error = json.loads(proc.stdout)["error"]
+    assert set(error) == {"message", "hint", "exit_code"}
+    assert error["exit_code"] == code and message in error["message"]
+    assert proc.stderr.startswith(f"error: {error['message']}")
+    assert "Traceback" not in proc.stderr
+
+
+def test_debug_after_the_sub_command_shows_the_traceback(tmp_path: object) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "stanchion", "db", "status", "--dir", "missing", "--debug"],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+    )
+    assert proc.returncode == 2
+    assert "Traceback (most recent call last)" in proc.stderr
+
+
+def test_quiet_after_the_sub_command_drops_informational_lines(tmp_path: object) -> None:
+    import os
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "migrations").mkdir()
+    (folder / "migrations" / "20240101000000_t.sql").write_text(
+        "-- migrate:up\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n-- migrate:down\nDROP TABLE t;\n"
+    )
+
+    def migrate(db: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / db}"}
+        command = [sys.executable, "-m", "stanchion", "db", "migrate", *extra]
+        return subprocess.run(command, capture_output=True, text=True, env=env, cwd=folder)
+
+    loud, quiet = migrate("loud.db"), migrate("quiet.db", "-q")
+    assert loud.returncode == 0 and quiet.returncode == 0, quiet.stderr
+    assert "applying" in loud.stderr and "applying" not in quiet.stderr

@@ -90,6 +90,13 @@ class Output:
         if hint:
             self._write(self.stderr, self._style("hint: ", "36") + hint)
 
+    def failure(self, message: str, hint: str | None, exit_code: int) -> None:
+        """An error the command ends on: the line and hint on stderr and, under ``--json``, one document
+        ``{"error": {"message", "hint", "exit_code"}}`` on stdout, so an agent reading stdout always gets JSON."""
+        self.error(message, hint)
+        if self.json_mode:
+            self.result({"error": {"message": message, "hint": hint, "exit_code": exit_code}})
+
     # -- results (stdout) ----------------------------------------------------------------------
     def result(self, document: Any, text: str | None = None) -> None:
         """Emit a command's result: the JSON document under ``--json``, else ``text`` on stdout."""

@@ -146,3 +146,21 @@ def test_credentials_in_the_url_are_sent_and_never_shown(server: BehaviourServer
     for text in (proc.stdout, proc.stderr, report.read_text()):
         assert "s3cret" not in text
     assert "bob:***@" in proc.stdout
+
+
+def test_output_is_a_path_and_format_the_format(server: BehaviourServer, tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    new = run_cli(
+        server.url("/"), "-n", "5", "--workers", "1", "--format", "json", "--output", "r.txt", cwd=folder
+    )
+    assert new.returncode == 0, new.stderr
+    assert json.loads((folder / "r.txt").read_text())["schema"] == "stanchion.load/1"
+    assert "old spelling" not in new.stderr
+    old = run_cli(
+        server.url("/"), "-n", "5", "--workers", "1", "--output", "html", "--save", "r.html", cwd=folder
+    )
+    assert old.returncode == 0, old.stderr
+    assert "warning: --output html is the old spelling of --format html" in old.stderr
+    assert (folder / "r.html").read_text().lstrip().lower().startswith("<!doctype html")

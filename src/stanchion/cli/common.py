@@ -28,8 +28,19 @@ from stanchion.output import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def _json_given(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:  # known to the root too, so an error after this point is rendered as JSON
+        state(ctx).json_mode = True
+    return value
+
+
 json_option: Callable[[F], F] = click.option(
-    "--json", "json_mode", is_flag=True, help="Print one JSON document on stdout; text goes to stderr."
+    "--json",
+    "json_mode",
+    is_flag=True,
+    callback=_json_given,
+    help="Print one JSON document on stdout; text goes to stderr.",
 )
 database_url_option: Callable[[F], F] = click.option(
     "--database-url",

@@ -20,9 +20,9 @@ Examples:
   stanchion load http://127.0.0.1:8000/ -r 2000 -d 60s          open model, constant arrival rate
   stanchion load http://127.0.0.1:8000/ --stages "30s:100,60s:500"
   stanchion load http://127.0.0.1:8000/api -m POST -H "Authorization: Bearer t" -b '{"a":1}'
-  stanchion load http://127.0.0.1:8000/ --output html --save report.html
+  stanchion load http://127.0.0.1:8000/ --output report.html       (--format html, or the suffix)
   stanchion load http://127.0.0.1:8000/ -d 10 --threshold "p99<200ms,error_rate<0.1%,rps>1000"
-  stanchion load http://127.0.0.1:8000/ --output json --save base.json
+  stanchion load http://127.0.0.1:8000/ --format json --output base.json
   stanchion load http://127.0.0.1:8000/ --baseline base.json    (or: --compare base.json)
   stanchion load http://127.0.0.1:8000/ -n 1000 --baseline base.json --metrics error_rate,requests
   stanchion load http://127.0.0.1:8000/v1 http://127.0.0.1:8000/v2 --compare
@@ -39,6 +39,7 @@ no request got a 2xx/3xx answer (unless --expect-status names the status expecte
 130 interrupted (the report shows what ran).
 """
 
+REPORT_FORMATS = ("text", "json", "html")
 SAVE_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "text", ".text": "text"}
 
 
@@ -77,9 +78,15 @@ SAVE_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".txt": "text"
 @click.option("--timeout", default="10s", show_default=True, help="Per-request and connect timeout.")
 @click.option("--insecure", is_flag=True, help="Accept self-signed TLS certificates.")
 @click.option("--workers", type=int, help="Load processes (default: the cores); histograms merge exactly.")
-@click.option("--output", "fmt", type=click.Choice(["text", "json", "html"]), help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), help="Report format (default: text).")
 @click.option(
-    "--save", type=click.Path(), help="Write the report to FILE (format from --output or the suffix)."
+    "-o",
+    "--output",
+    "--save",
+    "save",
+    multiple=True,
+    metavar="FILE",
+    help="Write the report to FILE (format from --format or the suffix: .txt, .json, .html).",
 )
 @click.option("--hdr-log", type=click.Path(), help="Write an HdrHistogram interval log.")
 @click.option("--threshold", help='Gate: "p99<200ms,error_rate<0.1%,rps>1000"; exit 1 when breached.')
@@ -123,8 +130,7 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
             compare = False
         elif len(urls_list) != 2:
             raise UsageError("--compare needs two URLs or one baseline file", "URL1 URL2 --compare")
-    fmt = opts.pop("fmt")
-    save = opts.pop("save")
+    fmt, save = _format_and_path(out, opts.pop("fmt"), opts.pop("save"))
     hdr_log = opts.pop("hdr_log")
     thresholds = parse_thresholds(opts["threshold"]) if opts["threshold"] else []
     tolerance = parse_tolerance(opts.pop("tolerance"))
@@ -135,7 +141,7 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
     if fmt is None and save:
         fmt = _save_format(save)
     fmt = fmt or ("json" if out.json_mode else "text")
-    check_output(save, "--save", folder=False)  # before the run: a report nobody can keep is a wasted run
+    check_output(save, "--output", folder=False)  # before the run: a report nobody can keep is a wasted run
     check_output(hdr_log, "--hdr-log", folder=False)
 
     from stanchion.load.compare import load_baseline
@@ -168,13 +174,28 @@ def command(ctx: click.Context, /, urls: tuple[str, ...], **opts: Any) -> None:
     raise_for_exit(ExitCode.OK if all(g.passed for g in gates) else ExitCode.CHECK_FAILED)
 
 
+def _format_and_path(out: Output, fmt: str | None, given: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """``--output``/``--save`` name the report file; ``--output html`` (a format name) is the old spelling of
+    ``--format html``, still accepted with a note on stderr."""
+    paths = []
+    for value in given:
+        if value in REPORT_FORMATS and not Path(value).suffix:
+            out.warn(f"--output {value} is the old spelling of --format {value}; --output now takes a FILE")
+            fmt = fmt or value
+        else:
+            paths.append(value)
+    if len(paths) > 1:
+        raise UsageError(f"one report file, not {len(paths)}: {', '.join(paths)}", "give --output FILE once")
+    return fmt, (paths[0] if paths else None)
+
+
 def _save_format(save: str) -> str:
     """The report format named by --save's suffix; an unknown one is refused before anything runs."""
     suffix = Path(save).suffix.lower()
     if suffix not in SAVE_FORMATS:
         raise UsageError(
             f"cannot tell the report format of {save!r} from {suffix or 'a name without a suffix'}",
-            "name it .txt, .json or .html, or give --output text|json|html",
+            "name it .txt, .json or .html, or give --format text|json|html",
         )
     return SAVE_FORMATS[suffix]
 

@@ -62,7 +62,10 @@ Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error, 3 environmen
 
 
 class AppState:
-    """What the root flags decide, handed to every sub-command through ``ctx.obj``."""
+    """What the global flags decide, handed to every sub-command through ``ctx.obj``.
+
+    ``main`` creates it before parsing, so the flags given anywhere on the line (``--json``, ``--debug``,
+    ``-q`` before or after the sub-command) are known when an error has to be rendered."""
 
     def __init__(self, debug: bool = False, json_mode: bool = False, quiet: bool = False) -> None:
         self.debug = debug
@@ -71,6 +74,49 @@ class AppState:
 
     def output(self, json_mode: bool = False) -> Output:
         return Output(json_mode=self.json_mode or json_mode, debug=self.debug, quiet=self.quiet)
+
+
+def _set_flag(name: str) -> Any:
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            root_obj = ctx.find_root().obj
+            if isinstance(root_obj, AppState):
+                setattr(root_obj, name, True)
+
+    return callback
+
+
+#: The global flags every sub-command also accepts after its name (``stanchion db status --json -q``).
+GLOBAL_FLAGS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("--debug",), "debug", "Show tracebacks for errors."),
+    (("--json",), "json_mode", "Print one JSON document on stdout; text goes to stderr."),
+    (("-q", "--quiet"), "quiet", "Only results and errors; no informational lines."),
+)
+
+
+def add_global_flags(command: click.Command) -> click.Command:
+    """Give ``command`` (and, for a group, every sub-command) the global flags it does not declare itself;
+    a command's own ``--json`` (``cli.common.json_option``) sets the same state."""
+    if getattr(command, "_stanchion_globals", False):
+        return command
+    taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    for opts, name, help_text in GLOBAL_FLAGS:
+        free = tuple(opt for opt in opts if opt not in taken)
+        if free and len(free) == len(opts):
+            command.params.append(
+                click.Option(
+                    free,
+                    is_flag=True,
+                    expose_value=False,
+                    callback=_set_flag(name),
+                    help=help_text,
+                )
+            )
+    command._stanchion_globals = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_global_flags(sub)
+    return command
 
 
 class LazyGroup(click.Group):
@@ -89,7 +135,7 @@ class LazyGroup(click.Group):
         command: Any = getattr(module, entry[1])
         if not isinstance(command, click.Command):
             raise TypeError(f"{entry[0]}.{entry[1]} is not a click command")
-        return command
+        return add_global_flags(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
@@ -107,12 +153,30 @@ class LazyGroup(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Only results and errors; no informational lines.")
 @click.pass_context
 def root(ctx: click.Context, debug: bool, json_mode: bool, quiet: bool) -> None:
-    """Stanchion: scaffold APIs, evolve schemas safely, load-test, and decide, from one command."""
-    ctx.obj = AppState(debug=debug, json_mode=json_mode, quiet=quiet)
+    """Stanchion: scaffold APIs, evolve schemas safely, load-test, and decide, from one command.
+
+    --json, --debug and -q may also be given after the sub-command.
+    """
+    if not isinstance(ctx.obj, AppState):
+        ctx.obj = AppState()
+    ctx.obj.debug = ctx.obj.debug or debug
+    ctx.obj.json_mode = ctx.obj.json_mode or json_mode
+    ctx.obj.quiet = ctx.obj.quiet or quiet
+
+
+def _flag_given(argv: Sequence[str], *names: str) -> bool:
+    """``names`` among the options of ``argv`` (before a ``--``): how an error found while parsing, before
+    the flag's own callback ran, still knows it."""
+    for item in argv:
+        if item == "--":
+            return False
+        if item in names:
+            return True
+    return False
 
 
 def _debug_requested(argv: Sequence[str]) -> bool:
-    return "--debug" in argv or os.environ.get("STANCHION_DEBUG", "") not in ("", "0", "false")
+    return _flag_given(argv, "--debug") or os.environ.get("STANCHION_DEBUG", "") not in ("", "0", "false")
 
 
 def _usage_hint(exc: click.UsageError) -> str:
@@ -122,44 +186,45 @@ def _usage_hint(exc: click.UsageError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI and return the exit code (never raises, but for SystemExit from ``sys.exit``)."""
+    """Run the CLI and return the exit code (never raises, but for SystemExit from ``sys.exit``).
+
+    An error is one line plus a hint on stderr; under ``--json`` (anywhere on the line) stdout also gets one
+    document, ``{"error": {"message", "hint", "exit_code"}}``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = _debug_requested(args)
-    out = Output(debug=debug)
-    try:
-        result = root.main(args=args, prog_name="stanchion", standalone_mode=False)
-    except click.UsageError as exc:
-        message = exc.format_message().splitlines()[0] if exc.format_message() else "invalid usage"
-        out.error(message, _usage_hint(exc))
-        return int(ExitCode.USAGE)
-    except click.ClickException as exc:
-        out.error(exc.format_message())
-        return int(exc.exit_code) if exc.exit_code else int(ExitCode.USAGE)
-    except click.Abort:
-        out.error("interrupted")
-        return int(ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
-        out.error("interrupted")
-        return int(ExitCode.INTERRUPTED)
-    except StanchionError as exc:
-        if debug:
+    state = AppState()
+
+    def fail(message: str, hint: str | None, code: ExitCode | int) -> int:
+        json_mode = state.json_mode or _flag_given(args, "--json")
+        Output(json_mode=json_mode).failure(message, hint, int(code))
+        return int(code)
+
+    def trace() -> None:
+        if state.debug or _debug_requested(args):
             import traceback
 
             traceback.print_exc()
-        out.error(exc.message, exc.hint)
-        return int(exc.exit_code)
+
+    try:
+        result = root.main(args=args, prog_name="stanchion", standalone_mode=False, obj=state)
+    except click.UsageError as exc:
+        message = exc.format_message().splitlines()[0] if exc.format_message() else "invalid usage"
+        return fail(message, _usage_hint(exc), ExitCode.USAGE)
+    except click.ClickException as exc:
+        return fail(exc.format_message(), None, exc.exit_code or ExitCode.USAGE)
+    except (click.Abort, KeyboardInterrupt):
+        return fail("interrupted", None, ExitCode.INTERRUPTED)
+    except StanchionError as exc:
+        trace()
+        return fail(exc.message, exc.hint, exc.exit_code)
     except BrokenPipeError:
         return int(ExitCode.OK)
     except Exception as exc:
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        out.error(
+        trace()
+        return fail(
             f"internal error: {type(exc).__name__}: {exc}",
             "this is a defect in Stanchion; rerun with --debug for the traceback and report it",
+            ExitCode.INTERNAL,
         )
-        return int(ExitCode.INTERNAL)
     if isinstance(result, bool):
         return int(not result)
     return int(result or 0)

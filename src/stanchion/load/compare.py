@@ -172,15 +172,15 @@ def load_baseline(path: str) -> dict[str, Any]:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(
-            f"cannot read baseline {path}: {exc.strerror}", "save one with --output json --save FILE"
+            f"cannot read baseline {path}: {exc.strerror}", "save one with --output FILE.json"
         ) from None
     except json.JSONDecodeError as exc:
         raise UsageError(
-            f"baseline {path} is not JSON: {exc.msg}", "save one with --output json --save FILE"
+            f"baseline {path} is not JSON: {exc.msg}", "save one with --output FILE.json"
         ) from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise UsageError(
-            f"{path} is not a stanchion load result ({SCHEMA})", "save one with --output json --save FILE"
+            f"{path} is not a stanchion load result ({SCHEMA})", "save one with --output FILE.json"
         )
     return doc
 
