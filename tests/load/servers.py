@@ -23,7 +23,7 @@ One threaded HTTP/1.1 keep-alive server; the path picks the behaviour:
   connection kept; HEAD ``/keep-http10``: an HTTP/1.0 answer with ``Connection: keep-alive``, kept;
 * any other path asked with HEAD: headers announcing a 3-byte body, then a close;
 * ``/__count``: how many other requests arrived and on how many connections (JSON, with a per-second
-  breakdown); ``/__reset`` zeroes it.
+  breakdown and the Content-Type of the requests that had a body); ``/__reset`` zeroes it.
 
 Run: ``python -m tests.load.servers [--tls CERT KEY]``; prints ``READY <port>`` when listening.
 """
@@ -42,7 +42,13 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()  # held by a stall, so a stall blocks every connection
-STATE: dict[str, object] = {"count": 0, "seconds": Counter(), "limit": Counter(), "peers": set()}
+STATE: dict[str, object] = {
+    "count": 0,
+    "seconds": Counter(),
+    "limit": Counter(),
+    "peers": set(),
+    "content_types": Counter(),  # Content-Type of each request with a body ("" when none was sent)
+}
 HEAD_ANSWERS = {  # HEAD path -> the whole answer; the connection stays open after each
     "keep": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\n",
     "keep-bare": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
@@ -82,6 +88,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if length:
             self.rfile.read(length)
+            with LOCK:
+                types = STATE["content_types"]
+                assert isinstance(types, Counter)
+                types[self.headers.get("Content-Type", "")] += 1
         self.do_GET()
 
     do_PUT = do_POST
@@ -115,7 +125,12 @@ class Handler(BaseHTTPRequestHandler):
                 peers = STATE["peers"]
                 assert isinstance(seconds, Counter) and isinstance(peers, set)
                 body = json.dumps(
-                    {"count": STATE["count"], "connections": len(peers), "seconds": sorted(seconds.items())}
+                    {
+                        "count": STATE["count"],
+                        "connections": len(peers),
+                        "seconds": sorted(seconds.items()),
+                        "content_types": dict(STATE["content_types"]),  # type: ignore[call-overload]
+                    }
                 ).encode()
             self._answer(200, body)
             return
@@ -124,6 +139,7 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["count"] = 0
                 STATE["seconds"] = Counter()
                 STATE["peers"] = set()
+                STATE["content_types"] = Counter()
             self._answer(200)
             return
         count = self._arrived()

@@ -128,12 +128,22 @@ def _slug(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-def test_links_between_installed_skill_files_resolve(tmp_path: Path) -> None:
-    """Checked on an installed copy in the default layout, so the agent file's links into the skill
-    folder (``../skills/senior-backend/...``) are checked exactly as an agent will follow them."""
+@pytest.mark.parametrize(
+    "layout",
+    ["default", "custom", "nested"],
+)
+def test_links_between_installed_skill_files_resolve(tmp_path: Path, layout: str) -> None:
+    """Checked on an installed copy, so the agent file's links into the skill folder are checked exactly as
+    an agent will follow them: in the default layout (``../skills/senior-backend/...``) and with any
+    ``--dest``/``--agents-dest`` (the links are written for where the skill folder really is)."""
     from stanchion.skill.install import default_agents_dest, default_skill_dest, install
 
-    result = install(default_skill_dest(tmp_path), default_agents_dest(tmp_path))
+    dest, agents = {
+        "default": (default_skill_dest(tmp_path), default_agents_dest(tmp_path)),
+        "custom": (tmp_path / "skill", tmp_path / "agents"),
+        "nested": (tmp_path / "a" / "b" / "my-skill", tmp_path / "elsewhere" / "agents"),
+    }[layout]
+    result = install(dest, agents)
     documents = [a.path for a in result.actions if a.path.suffix == ".md"]
     assert result.agent_file in documents
     broken = []

@@ -42,7 +42,9 @@ def test_install_into_temp_home_matches_packaged_copy(tmp_path: Path) -> None:
     assert second.returncode == 0
     summary = json.loads(second.stdout)["summary"]
     assert summary["written"] == summary["updated"] == summary["kept"] == 0
-    assert summary["unchanged"] == len(packaged_files()) + 1
+    assert (
+        summary["unchanged"] == len(packaged_files()) + 2
+    )  # the skill's files, the runtime record, the agent
 
 
 def test_local_edit_is_kept_without_force(tmp_path: Path) -> None:
@@ -90,7 +92,7 @@ def test_file_from_an_earlier_install_is_updated(tmp_path: Path) -> None:
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     result = install(tmp_path / "skill", tmp_path / "agents", dry_run=True)
-    assert result.count("written") == len(packaged_files()) + 1
+    assert result.count("written") == len(packaged_files()) + 2
     assert not (tmp_path / "skill").exists()
 
 
@@ -98,3 +100,25 @@ def test_skill_path_points_at_packaged_copy(tmp_path: Path) -> None:
     proc = _cli("skill", "path", home=tmp_path)
     assert proc.returncode == 0
     assert (Path(proc.stdout.strip()) / "SKILL.md").is_file()
+
+
+def test_install_records_the_interpreter_for_the_scripts(tmp_path: Path) -> None:
+    import stanchion
+
+    install(tmp_path / "skill", tmp_path / "agents")
+    record = json.loads((tmp_path / "skill" / "scripts" / "stanchion-runtime.json").read_text())
+    assert record["python"] == sys.executable
+    assert Path(record["path"]) == Path(stanchion.__file__).resolve().parent.parent
+    probe = subprocess.run(
+        [record["python"], "-c", "import stanchion.cli.classic"], capture_output=True, text=True, timeout=60
+    )
+    assert probe.returncode == 0, probe.stderr
+
+
+def test_agent_links_follow_a_custom_layout(tmp_path: Path) -> None:
+    install(tmp_path / "x" / "skill", tmp_path / "agents")
+    text = (tmp_path / "agents" / AGENT_FILE).read_text()
+    assert "](../x/skill/SKILL.md)" in text and "../skills/senior-backend" not in text
+    # the default layout keeps the packaged bytes
+    install(tmp_path / ".claude" / "skills" / "senior-backend", tmp_path / ".claude" / "agents")
+    assert (tmp_path / ".claude" / "agents" / AGENT_FILE).read_bytes() == packaged_agent_file().read_bytes()

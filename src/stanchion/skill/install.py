@@ -8,6 +8,11 @@ next install a file is:
 * ``updated``    when it still holds what an earlier install wrote (its hash matches the manifest);
 * ``kept``       when the user edited it (it matches neither): left alone unless ``force``;
 * ``overwritten`` when it was edited and ``force`` was given.
+
+Two files are made for the place they are installed to rather than copied as they are: the agent file, whose
+links into the skill folder are written relative to where that folder really is (``--dest`` and
+``--agents-dest`` may be anywhere), and ``scripts/stanchion-runtime.json``, which records the interpreter
+this install runs on so that the classic scripts find Stanchion from any ``python`` (see the scripts).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,6 +32,10 @@ from stanchion.paths import check_output_path
 SKILL_NAME = "senior-backend"
 AGENT_FILE = "cs-backend-engineer.md"
 MANIFEST = ".stanchion-skill.json"
+RUNTIME = "scripts/stanchion-runtime.json"
+#: How the packaged agent file links into the skill folder: right for the default layout
+#: (~/.claude/agents/ beside ~/.claude/skills/senior-backend/), rewritten for any other.
+AGENT_LINK_PREFIX = f"../skills/{SKILL_NAME}/"
 DATA = Path(__file__).parent / "data"
 
 Action = Literal["written", "unchanged", "updated", "kept", "overwritten"]
@@ -97,6 +107,29 @@ def packaged_files() -> list[tuple[Path, str]]:
     return found
 
 
+def agent_text(skill_dir: Path, agents_dir: Path) -> bytes:
+    """The agent file with its links pointing at ``skill_dir`` as seen from ``agents_dir``."""
+    data = packaged_agent_file().read_bytes()
+    try:
+        prefix = Path(os.path.relpath(skill_dir.absolute(), agents_dir.absolute())).as_posix() + "/"
+    except ValueError:  # another drive (Windows): no relative path exists
+        prefix = skill_dir.absolute().as_posix() + "/"
+    return data.replace(f"]({AGENT_LINK_PREFIX}".encode(), f"]({prefix}".encode())
+
+
+def runtime_record() -> bytes:
+    """Where this Stanchion runs: the interpreter (its environment has Stanchion and its dependencies)
+    and the folder ``stanchion`` is imported from, for the classic scripts to hand themselves to."""
+    import stanchion
+
+    document = {
+        "python": sys.executable,
+        "path": str(Path(stanchion.__file__).resolve().parent.parent),
+        "version": __version__,
+    }
+    return (json.dumps(document, indent=2) + "\n").encode()
+
+
 def _write_atomic(target: Path, data: bytes, executable: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -133,11 +166,11 @@ def install(
     previous = _load_manifest(skill_dir)
     manifest: dict[str, str] = {}
 
-    plan = [(src, skill_dir / rel, rel) for src, rel in packaged_files()]
-    plan.append((packaged_agent_file(), agent_file, f"agent:{agent_file}"))
+    plan = [(src.read_bytes(), skill_dir / rel, rel) for src, rel in packaged_files()]
+    plan.append((runtime_record(), skill_dir / RUNTIME, RUNTIME))
+    plan.append((agent_text(skill_dir, agent_file.parent), agent_file, f"agent:{agent_file}"))
     try:
-        for source, target, key in plan:
-            data = source.read_bytes()
+        for data, target, key in plan:
             wanted = _digest(data)
             action: Action
             if not target.exists():
@@ -151,7 +184,7 @@ def install(
                 else:
                     action = "overwritten" if force else "kept"
             if action in ("written", "updated", "overwritten") and not dry_run:
-                _write_atomic(target, data, executable=source.suffix == ".py")
+                _write_atomic(target, data, executable=target.suffix == ".py")
             manifest[key] = previous.get(key, wanted) if action == "kept" else wanted
             result.actions.append(FileAction(target, action))
         if not dry_run:
