@@ -185,10 +185,15 @@ def _render_run(result: Any, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _finish_run(out: Any, result: Any) -> None:
+def _finish_run(out: Any, result: Any, verbose: bool = False) -> None:
     for warning in result.warnings:
         out.warn(warning)
-    out.result(result.to_json(), _render_run(result))
+    out.result(result.to_json(), _render_run(result, verbose))
+
+
+verbose_option: Callable[[F], F] = click.option(
+    "-v", "--verbose", is_flag=True, help="Also show each statement that ran, with its time."
+)
 
 
 @group.command("migrate")
@@ -204,6 +209,7 @@ def _finish_run(out: Any, result: Any) -> None:
     "--allow-out-of-order", is_flag=True, help="Apply pending migrations older than the latest applied."
 )
 @timeout_options
+@verbose_option
 @yes_option
 @json_option
 @click.pass_context
@@ -216,6 +222,7 @@ def migrate_command(
     dry_run: bool,
     resume: bool,
     allow_out_of_order: bool,
+    verbose: bool,
     yes: bool,
     json_mode: bool,
 ) -> None:
@@ -236,6 +243,7 @@ def migrate_command(
     Examples:
       stanchion db migrate
       stanchion db migrate --dry-run
+      stanchion db migrate --verbose        each statement and its time
       stanchion db migrate --to 20240102030405 --database-url postgresql://app@127.0.0.1/app
       stanchion db migrate --lock-timeout 2s --statement-timeout 5min
     """
@@ -267,7 +275,7 @@ def migrate_command(
             **timeouts(ctx),
             notify=notify,
         )
-    _finish_run(out, result)
+    _finish_run(out, result, verbose)
 
 
 @group.command("rollback")
@@ -280,6 +288,7 @@ def migrate_command(
 )
 @dry_run_option
 @timeout_options
+@verbose_option
 @yes_option
 @json_option
 @click.pass_context
@@ -291,6 +300,7 @@ def rollback_command(
     steps: int | None,
     to: str | None,
     dry_run: bool,
+    verbose: bool,
     yes: bool,
     json_mode: bool,
 ) -> None:
@@ -327,7 +337,7 @@ def rollback_command(
             notify=notify,
             **common,
         )
-    _finish_run(out, result)
+    _finish_run(out, result, verbose)
 
 
 @group.command("redo")
