@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from stanchion.db.schema.model import Column, ForeignKey, Index, Sequence, Table, View
+from stanchion.db.schema.model import Column, ForeignKey, Index, PrimaryKey, Sequence, Table, Unique, View
 
 _SIMPLE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _LITERAL = re.compile(
@@ -85,7 +85,16 @@ def fk_clause(fk: ForeignKey, dialect: str, schema: str | None = None) -> str:
         sql += f" ON DELETE {fk.on_delete}"
     if fk.on_update and fk.on_update != "NO ACTION":
         sql += f" ON UPDATE {fk.on_update}"
+    if fk.deferrable:
+        sql += f" {fk.deferrable}"
     return sql
+
+
+def key_clause(key: PrimaryKey | Unique, dialect: str) -> str:
+    """``PRIMARY KEY (...)`` or ``UNIQUE (...)``, with its DEFERRABLE clause."""
+    word = "PRIMARY KEY" if isinstance(key, PrimaryKey) else "UNIQUE"
+    sql = f"{word} ({idents(key.columns, dialect)})"
+    return sql + f" {key.deferrable}" if key.deferrable else sql
 
 
 def _constraint(name: str, body: str, dialect: str) -> str:
@@ -113,11 +122,13 @@ def create_table(
         for c in table.columns
     ]
     if pk is not None and not inline_pk:
-        lines.append(_constraint(pk.name, f"PRIMARY KEY ({idents(pk.columns, dialect)})", dialect))
+        lines.append(_constraint(pk.name, key_clause(pk, dialect), dialect))
     for unique in table.uniques:
         if dialect == "mysql":
             continue  # unique indexes are rendered with the indexes
-        lines.append(_constraint(unique.name, f"UNIQUE ({idents(unique.columns, dialect)})", dialect))
+        lines.append(_constraint(unique.name, key_clause(unique, dialect), dialect))
+    for exclusion in table.exclusions:
+        lines.append(_constraint(exclusion.name, exclusion.definition, dialect))
     for check in table.checks:
         lines.append(_constraint(check.name, f"CHECK ({_strip_parens(check.expression)})", dialect))
     if with_fks or dialect == "sqlite":

@@ -37,18 +37,27 @@ class ForeignKey:
     on_delete: str = "NO ACTION"
     on_update: str = "NO ACTION"
     validated: bool = True
+    deferrable: str | None = None  # PostgreSQL: "DEFERRABLE INITIALLY DEFERRED" / "... IMMEDIATE"
 
     def signature(self) -> tuple[Any, ...]:
-        return (tuple(self.columns), self.ref_table, tuple(self.ref_columns), self.on_delete, self.on_update)
+        return (
+            tuple(self.columns),
+            self.ref_table,
+            tuple(self.ref_columns),
+            self.on_delete,
+            self.on_update,
+            self.deferrable,
+        )
 
 
 @dataclass
 class Unique:
     name: str
     columns: list[str]
+    deferrable: str | None = None
 
     def signature(self) -> tuple[Any, ...]:
-        return (tuple(self.columns),)
+        return (tuple(self.columns), self.deferrable)
 
 
 @dataclass
@@ -65,9 +74,21 @@ class Check:
 class PrimaryKey:
     name: str
     columns: list[str]
+    deferrable: str | None = None
 
     def signature(self) -> tuple[Any, ...]:
-        return (tuple(self.columns),)
+        return (tuple(self.columns), self.deferrable)
+
+
+@dataclass
+class Exclusion:
+    """A PostgreSQL EXCLUDE constraint; ``definition`` as the database prints it (``EXCLUDE USING ...``)."""
+
+    name: str
+    definition: str
+
+    def signature(self) -> tuple[Any, ...]:
+        return (self.definition,)
 
 
 @dataclass
@@ -106,6 +127,7 @@ class Table:
     uniques: list[Unique] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     stats: TableStats = field(default_factory=TableStats)
     partition_of: str | None = None  # parent table, for a partition
@@ -122,6 +144,7 @@ class View:
     definition: str
     depends_on: list[str] = field(default_factory=list)  # tables and views it reads
     materialized: bool = False
+    indexes: list[Index] = field(default_factory=list)  # of a materialized view
 
 
 @dataclass

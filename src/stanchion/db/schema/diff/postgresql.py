@@ -34,7 +34,7 @@ from stanchion.db.schema.diff.steps import (
     q,
     view_order,
 )
-from stanchion.db.schema.model import ForeignKey, Schema, Table
+from stanchion.db.schema.model import ForeignKey, Schema, Table, View
 
 D = "postgresql"
 
@@ -120,9 +120,15 @@ def _drop_extensions(ctx: _Context) -> list[Step]:
     ]
 
 
+def _view_body(view: View) -> tuple[str, bool]:
+    return (view.definition, view.materialized)
+
+
 def _drop_views(ctx: _Context) -> list[Step]:
     a, b = ctx.a, ctx.b
-    changed_views = {n for n, v in a.views.items() if n not in b.views or b.views[n] != v}
+    changed_views = {
+        n for n, v in a.views.items() if n not in b.views or _view_body(b.views[n]) != _view_body(v)
+    }
     ctx.drop_views = changed_views | dependent_views(a, set(ctx.touched) | changed_views)
     return [
         Step(ddl.drop_view(a.views[name], D, ctx.s), "drop view", name)
@@ -205,6 +211,19 @@ def _drop_table_constraints(ctx: _Context) -> list[Step]:
                         f"ALTER TABLE {ctx.n(name)} DROP CONSTRAINT {q(check.name, D)}",
                         "drop check",
                         check.name,
+                    )
+                )
+        b_excl = keyed(tb.exclusions, D)
+        for key, exclusion in keyed(ta.exclusions, D).items():
+            hit = mentions(exclusion.definition, rebuilt.get(name, set()))
+            if hit:
+                ctx.redo_checks.add((name, exclusion.name))
+            if key not in b_excl or hit:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {ctx.n(name)} DROP CONSTRAINT {q(exclusion.name, D)}",
+                        "drop exclusion",
+                        exclusion.name,
                     )
                 )
         for con in [ta.primary_key, *ta.uniques]:
@@ -304,15 +323,25 @@ def _alter_tables(ctx: _Context) -> list[Step]:
                         [LONG_LOCK, MAY_FAIL],
                     )
                 )
+        a_excl = keyed(ta.exclusions, D)
+        for key, exclusion in keyed(tb.exclusions, D).items():
+            if key not in a_excl or (name, exclusion.name) in ctx.redo_checks:
+                steps.append(
+                    Step(
+                        f"ALTER TABLE {ctx.n(name)} ADD CONSTRAINT {q(exclusion.name, D)} {exclusion.definition}",
+                        "add exclusion",
+                        exclusion.name,
+                        [LONG_LOCK, MAY_FAIL],
+                    )
+                )
         a_keys = {(c.name, c.signature()) for c in [ta.primary_key, *ta.uniques] if c is not None}
-        for con, word in [(tb.primary_key, "PRIMARY KEY"), *((u, "UNIQUE") for u in tb.uniques)]:
+        for con in [tb.primary_key, *tb.uniques]:
             if con is None:
                 continue
             if (con.name, con.signature()) not in a_keys or (name, con.name) in ctx.dropped_keys:
                 steps.append(
                     Step(
-                        f"ALTER TABLE {ctx.n(name)} ADD CONSTRAINT {q(con.name, D)} {word} "
-                        f"({ddl.idents(con.columns, D)})",
+                        f"ALTER TABLE {ctx.n(name)} ADD CONSTRAINT {q(con.name, D)} {ddl.key_clause(con, D)}",
                         "add constraint",
                         con.name,
                         [LONG_LOCK, MAY_FAIL],
@@ -376,7 +405,24 @@ def _own_sequences(ctx: _Context) -> list[Step]:
 
 def _create_views(ctx: _Context) -> list[Step]:
     create = {n for n in ctx.b.views if n not in ctx.a.views or n in ctx.drop_views}
-    return [
-        Step(ddl.create_view(ctx.b.views[n], D, ctx.s), "create view", n)
-        for n in view_order(ctx.b.views, create)
-    ]
+    steps: list[Step] = []
+    for name in view_order(ctx.b.views, create):
+        view = ctx.b.views[name]
+        steps.append(Step(ddl.create_view(view, D, ctx.s), "create view", name))
+        steps += [Step(ddl.create_index(i, D, schema=ctx.s), "create index", i.name) for i in view.indexes]
+    # indexes of materialized views that stay
+    for name, view in ctx.b.views.items():
+        old = ctx.a.views.get(name)
+        if name in create or old is None:
+            continue
+        have = {i.name: i for i in old.indexes}
+        want = {i.name: i for i in view.indexes}
+        for iname, index in have.items():
+            if iname not in want or index_key(want[iname], D) != index_key(index, D):
+                steps.append(Step(ddl.drop_index(index, D, ctx.s), "drop index", iname))
+        for iname, index in want.items():
+            if iname not in have or index_key(have[iname], D) != index_key(index, D):
+                steps.append(
+                    Step(ddl.create_index(index, D, schema=ctx.s), "create index", iname, [LONG_LOCK])
+                )
+    return steps

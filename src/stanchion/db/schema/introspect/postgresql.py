@@ -11,6 +11,7 @@ from stanchion.db.schema.model import (
     Check,
     Column,
     Enum,
+    Exclusion,
     Extension,
     ForeignKey,
     Index,
@@ -61,12 +62,12 @@ SELECT c.relname, k.conname, k.contype, k.convalidated,
        f.relname AS ref_table,
        ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o)
              JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o)::text[] AS ref_cols,
-       k.confdeltype, k.confupdtype, pg_get_constraintdef(k.oid, true) AS def
+       k.confdeltype, k.confupdtype, pg_get_constraintdef(k.oid, true) AS def, k.condeferrable, k.condeferred
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class f ON f.oid = k.confrelid
-WHERE n.nspname = :schema AND k.contype IN ('p', 'u', 'c', 'f') AND k.conparentid = 0
+WHERE n.nspname = :schema AND k.contype IN ('p', 'u', 'c', 'f', 'x') AND k.conparentid = 0
   AND (k.contype <> 'c' OR k.conislocal)
 ORDER BY c.relname, k.conname
 """
@@ -86,7 +87,7 @@ JOIN pg_am am ON am.oid = ic.relam
 LEFT JOIN pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = x.indrelid
      AND con.contype IN ('p', 'u', 'x')
 LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = x.indexrelid
-WHERE n.nspname = :schema AND t.relkind IN ('r', 'p') AND NOT ic.relispartition
+WHERE n.nspname = :schema AND t.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition
 ORDER BY t.relname, ic.relname
 """
 
@@ -189,10 +190,15 @@ def introspect(conn: Connection, schema: str = "public", *, qualified: bool = Fa
         if table is None:
             continue
         cols = list(r.cols or [])
+        deferrable = None
+        if r.condeferrable:
+            deferrable = "DEFERRABLE INITIALLY " + ("DEFERRED" if r.condeferred else "IMMEDIATE")
         if r.contype == "p":
-            table.primary_key = PrimaryKey(r.conname, cols)
+            table.primary_key = PrimaryKey(r.conname, cols, deferrable)
         elif r.contype == "u":
-            table.uniques.append(Unique(r.conname, cols))
+            table.uniques.append(Unique(r.conname, cols, deferrable))
+        elif r.contype == "x":
+            table.exclusions.append(Exclusion(r.conname, r._mapping["def"]))
         elif r.contype == "c":
             definition: str = r._mapping["def"]
             body = definition[len("CHECK ") :] if definition.startswith("CHECK ") else definition
@@ -208,14 +214,15 @@ def introspect(conn: Connection, schema: str = "public", *, qualified: bool = Fa
                     on_delete=_ACTIONS.get(r.confdeltype, "NO ACTION"),
                     on_update=_ACTIONS.get(r.confupdtype, "NO ACTION"),
                     validated=bool(r.convalidated),
+                    deferrable=deferrable,
                 )
             )
+    view_indexes: dict[str, list[Index]] = {}
     for r in _rows(conn, INDEXES, schema):
         table = result.tables.get(r.table_name)
-        if table is None:
-            continue
+        holder = table.indexes if table is not None else view_indexes.setdefault(r.table_name, [])
         keys = list(r.keys or [])
-        table.indexes.append(
+        holder.append(
             Index(
                 name=r.index_name,
                 table=r.table_name,
@@ -237,6 +244,7 @@ def introspect(conn: Connection, schema: str = "public", *, qualified: bool = Fa
             definition=r._mapping["def"].strip(),
             depends_on=list(r.deps or []),
             materialized=r.relkind == "m",
+            indexes=view_indexes.get(r.relname, []),
         )
     for r in _rows(conn, SEQUENCES, schema):
         result.sequences[r.relname] = Sequence(
