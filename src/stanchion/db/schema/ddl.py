@@ -109,7 +109,8 @@ def create_table(
     target = qualified(name or table.name, dialect, schema)
     if dialect == "postgresql" and table.partition_of:
         parent = qualified(table.partition_of, dialect, schema)
-        return f"CREATE TABLE {target} PARTITION OF {parent} {table.partition_bound}"
+        by = f" PARTITION BY {table.partition_key}" if table.partition_key else ""
+        return f"CREATE TABLE {target} PARTITION OF {parent} {table.partition_bound}{by}"
     pk = table.primary_key
     inline_pk = (
         dialect == "sqlite"
@@ -120,6 +121,7 @@ def create_table(
     lines = [
         column_sql(c, dialect, inline_pk=inline_pk and pk is not None and c.name == pk.columns[0])
         for c in table.columns
+        if c.local  # inherited columns come with INHERITS
     ]
     if pk is not None and not inline_pk:
         lines.append(_constraint(pk.name, key_clause(pk, dialect), dialect))
@@ -135,7 +137,11 @@ def create_table(
         for fk in table.foreign_keys:
             lines.append(_constraint(fk.name, fk_clause(fk, dialect, schema), dialect))
     body = ",\n    ".join(lines)
-    suffix = f" PARTITION BY {table.partition_key}" if dialect == "postgresql" and table.partition_key else ""
+    suffix = ""
+    if dialect == "postgresql" and table.inherits:
+        suffix += f" INHERITS ({', '.join(qualified(p, dialect, schema) for p in table.inherits)})"
+    if dialect == "postgresql" and table.partition_key:
+        suffix += f" PARTITION BY {table.partition_key}"
     return f"CREATE TABLE {target} (\n    {body}\n){suffix}"
 
 

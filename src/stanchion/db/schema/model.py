@@ -23,6 +23,7 @@ class Column:
     default: str | None = None
     identity: str | None = None  # PostgreSQL: "always" / "by default"; MySQL/SQLite: "auto_increment"
     generated: str | None = None  # generated column expression, when the column is computed
+    local: bool = True  # False: only inherited from a parent table (a partition's columns, INHERITS)
 
     def signature(self) -> tuple[Any, ...]:
         return (self.type, self.nullable, self.default, self.identity, self.generated)
@@ -133,6 +134,7 @@ class Table:
     partition_of: str | None = None  # parent table, for a partition
     partition_bound: str | None = None  # "FOR VALUES ..." of a partition
     partition_key: str | None = None  # "RANGE (col)" of a partitioned table
+    inherits: list[str] = field(default_factory=list)  # parents of a table created with INHERITS
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -3,6 +3,8 @@ identity; and enum replacement, whose columns are converted through text."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from stanchion.db.schema import ddl
 from stanchion.db.schema.diff.steps import DATA_LOSS, LONG_LOCK, MAY_FAIL, REWRITE, Step, column_changes, q
 from stanchion.db.schema.model import Schema, Table
@@ -118,12 +120,20 @@ def rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
     return out
 
 
+def own_columns(ta: Table, tb: Table) -> tuple[Table, Table]:
+    """The two sides with only the columns this table owns: a column inherited from a parent (a
+    partition's, an INHERITS child's) changes with the parent. A table leaving its parent owns every column
+    it had; one that was only inherited and is local in ``tb`` vanished with the parent's and is added."""
+    inherited = {c.name for c in tb.columns if not c.local}
+    leaving = (ta.partition_of and not tb.partition_of) or bool(set(ta.inherits) - set(tb.inherits))
+    a_cols = [c for c in ta.columns if c.name not in inherited and (c.local or leaving)]
+    return replace(ta, columns=a_cols), replace(tb, columns=[c for c in tb.columns if c.local])
+
+
 def alter_columns(ta: Table, tb: Table, schema: str) -> list[Step]:
     t = ddl.qualified(tb.name, D, schema)
     steps: list[Step] = []
-    if tb.partition_of:
-        return steps  # partitions take their columns from the parent
-    added, removed, changed = column_changes(ta, tb)
+    added, removed, changed = column_changes(*own_columns(ta, tb))
     for col in removed:
         steps.append(
             Step(f"ALTER TABLE {t} DROP COLUMN {q(col.name, D)}", "drop column", col.name, [DATA_LOSS])

@@ -8,6 +8,7 @@ views. What several kinds need to know (which columns change, which keys go) is 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,10 @@ class _Context:
 
 
 def plan_postgresql(a: Schema, b: Schema) -> list[Step]:
+    replaced = _replaced_tables(a, b)
+    if replaced:  # drop them (and what hangs on them) in a first plan, create them anew in a second
+        middle = _without(b, replaced)
+        return plan_postgresql(a, middle) + plan_postgresql(middle, b)
     ctx = _Context(a, b)
     ctx.touched = retyped_or_dropped(a, b)
     ctx.rewritten_enums = rewritten_enums(a, b)
@@ -77,11 +82,13 @@ def plan_postgresql(a: Schema, b: Schema) -> list[Step]:
         _drop_views,
         _drop_foreign_keys,
         _drop_table_constraints,
+        _detach_tables,
         _drop_tables,
         _enums,
         _sequences,
         _create_tables,
         _alter_tables,
+        _attach_tables,
         _drop_sequences_and_types,
         _add_foreign_keys,
         _own_sequences,
@@ -239,11 +246,95 @@ def _drop_table_constraints(ctx: _Context) -> list[Step]:
     return steps
 
 
+def _depth(schema: Schema, name: str, seen: frozenset[str] = frozenset()) -> int:
+    """How many parents (partitioned tables, INHERITS) stand above ``name``."""
+    table = schema.tables.get(name)
+    if table is None or name in seen:
+        return 0
+    parents = [*table.inherits, *([table.partition_of] if table.partition_of else [])]
+    return max((1 + _depth(schema, p, seen | {name}) for p in parents), default=0)
+
+
+def _replaced_tables(a: Schema, b: Schema) -> set[str]:
+    """Tables that cannot be altered into their new shape (regular <-> partitioned, another partition key),
+    with the partitions and children that go with them."""
+    out = {n for n, t in b.tables.items() if n in a.tables and a.tables[n].partition_key != t.partition_key}
+    grew = bool(out)
+    while grew:
+        more = {n for n, t in b.tables.items() if {t.partition_of, *t.inherits} & out} - out
+        out |= more
+        grew = bool(more)
+    return out
+
+
+def _without(schema: Schema, tables: set[str]) -> Schema:
+    """``schema`` without ``tables`` and what depends on them: views, foreign keys, owned sequences."""
+    out = copy.deepcopy(schema)
+    for name in tables:
+        del out.tables[name]
+    for name in dependent_views(schema, tables):
+        del out.views[name]
+    for table in out.tables.values():
+        table.foreign_keys = [fk for fk in table.foreign_keys if fk.ref_table not in tables]
+    for name, seq in schema.sequences.items():
+        if (seq.owned_by or "").rsplit(".", 1)[0] in tables:
+            del out.sequences[name]
+    return out
+
+
+def _detach_tables(ctx: _Context) -> list[Step]:
+    """Partitions leaving (or changing) their parent, tables leaving an INHERITS parent."""
+    steps: list[Step] = []
+    for name, ta in sorted(ctx.a.tables.items()):
+        tb = ctx.b.tables.get(name)
+        if tb is None:
+            continue
+        moved = (tb.partition_of, tb.partition_bound) != (ta.partition_of, ta.partition_bound)
+        if ta.partition_of and moved:
+            steps.append(
+                Step(
+                    f"ALTER TABLE {ctx.n(ta.partition_of)} DETACH PARTITION {ctx.n(name)}",
+                    "detach partition",
+                    name,
+                )
+            )
+        for parent in ta.inherits:
+            if parent not in tb.inherits:
+                steps.append(
+                    Step(f"ALTER TABLE {ctx.n(name)} NO INHERIT {ctx.n(parent)}", "no inherit", name)
+                )
+    return steps
+
+
+def _attach_tables(ctx: _Context) -> list[Step]:
+    steps: list[Step] = []
+    for name, tb in sorted(ctx.b.tables.items()):
+        ta = ctx.a.tables.get(name)
+        if ta is None:
+            continue
+        moved = (tb.partition_of, tb.partition_bound) != (ta.partition_of, ta.partition_bound)
+        if tb.partition_of and moved:
+            steps.append(
+                Step(
+                    f"ALTER TABLE {ctx.n(tb.partition_of)} ATTACH PARTITION {ctx.n(name)} {tb.partition_bound}",
+                    "attach partition",
+                    name,
+                    [LONG_LOCK, MAY_FAIL],
+                )
+            )
+        for parent in tb.inherits:
+            if parent not in ta.inherits:
+                steps.append(
+                    Step(f"ALTER TABLE {ctx.n(name)} INHERIT {ctx.n(parent)}", "inherit", name, [MAY_FAIL])
+                )
+    return steps
+
+
 def _drop_tables(ctx: _Context) -> list[Step]:
-    # partitions before their parents
+    # partitions and children before their parents
     return [
         Step(f"DROP TABLE {ctx.n(name)}", "drop table", name, [DATA_LOSS])
-        for name in sorted(ctx.removed_tables, key=lambda n: (ctx.a.tables[n].partition_of is None, n))
+        for name in sorted(ctx.removed_tables, key=lambda n: (-_depth(ctx.a, n), n))
     ]
 
 
@@ -297,7 +388,7 @@ def _sequences(ctx: _Context) -> list[Step]:
 def _create_tables(ctx: _Context) -> list[Step]:
     steps: list[Step] = []
     added = [n for n in ctx.b.tables if n not in ctx.a.tables]
-    for name in sorted(added, key=lambda n: ctx.b.tables[n].partition_of is not None):
+    for name in sorted(added, key=lambda n: (_depth(ctx.b, n), n)):
         steps.append(Step(ddl.create_table(ctx.b.tables[name], D, schema=ctx.s), "create table", name))
         for index in plain_indexes(ctx.b.tables[name]).values():
             steps.append(Step(ddl.create_index(index, D, schema=ctx.s), "create index", index.name))
@@ -306,7 +397,8 @@ def _create_tables(ctx: _Context) -> list[Step]:
 
 def _alter_tables(ctx: _Context) -> list[Step]:
     steps: list[Step] = []
-    for name, tb in ctx.b.tables.items():
+    for name in sorted(ctx.b.tables, key=lambda n: (_depth(ctx.b, n), n)):  # parents first
+        tb = ctx.b.tables[name]
         ta = ctx.a.tables.get(name)
         if ta is None:
             continue

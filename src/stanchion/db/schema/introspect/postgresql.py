@@ -32,8 +32,8 @@ _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", 
 TABLES = """
 SELECT c.oid, c.relname, c.relkind, c.relispartition, c.reltuples::bigint AS reltuples,
        pg_total_relation_size(c.oid) AS size, s.seq_scan, s.seq_tup_read, s.idx_scan,
-       (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
-         WHERE i.inhrelid = c.oid LIMIT 1) AS parent,
+       ARRAY(SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+             WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)::text[] AS parents,
        pg_get_expr(c.relpartbound, c.oid) AS bound,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey
 FROM pg_class c
@@ -45,7 +45,7 @@ ORDER BY c.relname
 """
 
 COLUMNS = """
-SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull, a.attislocal,
        pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity, a.attgenerated
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -165,7 +165,8 @@ def introspect(conn: Connection, schema: str = "public", *, qualified: bool = Fa
                 seq_tup_read=r.seq_tup_read,
                 idx_scan=r.idx_scan,
             ),
-            partition_of=r.parent if r.relispartition else None,
+            partition_of=r.parents[0] if r.relispartition and r.parents else None,
+            inherits=[] if r.relispartition else list(r.parents or []),
             partition_bound=r.bound if r.relispartition else None,
             partition_key=r.partkey,
         )
@@ -183,6 +184,7 @@ def introspect(conn: Connection, schema: str = "public", *, qualified: bool = Fa
                 default=None if generated else r.dflt,
                 identity=identity,
                 generated=generated,
+                local=bool(r.attislocal),
             )
         )
     for r in _rows(conn, CONSTRAINTS, schema):
