@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from stanchion.errors import UsageError
 from stanchion.scaffold import ir
 from stanchion.scaffold.new import ProjectOptions, build_api, new_project
+from stanchion.scaffold.stacks import STACKS
 
 VARIANTS = {
     "full": {"auth": True, "docker": True, "ci": True},
@@ -421,7 +422,7 @@ def _a_template_word(token: str, words: set[str]) -> bool:
     return token in words
 
 
-@pytest.mark.parametrize("stack", ["express-typescript", "fastapi"])
+@pytest.mark.parametrize("stack", sorted(STACKS))  # every registered stack, as stacks are added
 def test_generated_readmes_have_no_glued_words(tmp_path: Path, stack: str) -> None:
     """Every word of a rendered README is a word of its template (tags and variables taken out).
 
