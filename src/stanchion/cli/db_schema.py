@@ -244,6 +244,11 @@ def suggest_command(
 )
 @click.option("--schema", "schema_name", default=None, help="PostgreSQL schema (default: public).")
 @click.option("--no-verify", is_flag=True, help="Skip applying the plan to a scratch copy.")
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="Write a plan that drops and re-adds a column or table it cannot alter (its data is lost).",
+)
 @json_option
 @click.pass_context
 def diff_command(
@@ -255,6 +260,7 @@ def diff_command(
     scratch_url: str | None,
     schema_name: str | None,
     no_verify: bool,
+    allow_data_loss: bool,
     json_mode: bool,
 ) -> None:
     """Plan the SQL that turns one schema into another, with hazards, verified on a scratch copy.
@@ -262,12 +268,15 @@ def diff_command(
     \b
     Both sides are normalised through a scratch database and introspected. The up plan is
     applied to a scratch copy of --from and diffed again to empty; the down plan must
-    return to --from. Exit 1 when that verification fails.
+    return to --from. Exit 1 when that verification fails. A plan that adds enum labels is
+    written as two migrations, each atomic. A plan that drops and re-adds a column or table
+    it cannot alter is written only with --allow-data-loss (exit 1 otherwise).
 
     \b
     Examples:
       stanchion db diff --from old.sql --to new.sql --dialect sqlite
       stanchion db diff --from postgresql://app@127.0.0.1/app --to schema.sql --output migrations/
+      stanchion db diff --from postgresql://app@127.0.0.1/app --to schema.sql --schema billing
       stanchion db diff --from old.sql --to new.sql --scratch-url postgresql://postgres@127.0.0.1/postgres --json
     """
     from stanchion.db.schema.source import diff, write_diff
@@ -275,12 +284,19 @@ def diff_command(
     out = output(ctx, json_mode)
     check_output(output_dir, "--output", folder=True)
     result = diff(
-        source, target, dialect=dialect, scratch_url=scratch_url, verify=not no_verify, schema=schema_name
+        source,
+        target,
+        dialect=dialect,
+        scratch_url=scratch_url,
+        verify=not no_verify,
+        schema=schema_name,
+        allow_data_loss=allow_data_loss,
     )
     if output_dir is not None:
         write_diff(result, output_dir)
     out.result(result.to_json(), _render_diff(result, output_dir is not None))
-    raise_for_exit(1 if result.verification is not None and not result.verification.verified else 0)
+    failed = result.verification is not None and not result.verification.verified
+    raise_for_exit(1 if failed or (output_dir is not None and result.refused) else 0)
 
 
 def _render_diff(result: Any, writing: bool = False) -> str:
@@ -304,8 +320,9 @@ def _render_diff(result: Any, writing: bool = False) -> str:
             "new enum labels commit before anything uses them"
         )
     lines += [f"-- wrote {path}" for path in result.files]
-    if writing and not result.files and not result.empty:
-        lines.append("-- no migration written: the plan did not verify")
+    lines += [f"-- data loss: {sql}" for sql in result.data_loss]
+    if result.refused and writing:
+        lines.append(f"-- no migration written: {result.refused}")
     return "\n".join(lines)
 
 

@@ -119,6 +119,26 @@ class DiffResult:
     verification: Verification | None = None
     files: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)  # the migrations, each atomic on its own
+    allow_data_loss: bool = False
+
+    @property
+    def data_loss(self) -> list[str]:
+        """Drop-and-re-add steps of the up plan that lose data (they need ``allow_data_loss``)."""
+        from stanchion.db.schema.diff.steps import replacements
+
+        return [s.sql for s in replacements(self.up)]
+
+    @property
+    def refused(self) -> str | None:
+        """Why the migrations are not written, if they are not."""
+        if self.verification is not None and not self.verification.verified:
+            return "the plan did not verify"
+        if self.data_loss and not self.allow_data_loss:
+            return (
+                f"{len(self.data_loss)} step(s) drop and re-add what cannot be altered in place, losing its "
+                "data; pass --allow-data-loss to write them"
+            )
+        return None
 
     @property
     def empty(self) -> bool:
@@ -138,6 +158,8 @@ class DiffResult:
             "up": [s.to_json() for s in self.up],
             "down": [s.to_json() for s in self.down],
             "migrations": [p.to_json() for p in self.parts],
+            "data_loss": self.data_loss,
+            "refused": self.refused,
             "verification": self.verification.to_json() if self.verification else None,
             "files": self.files,
         }
@@ -155,6 +177,7 @@ def diff(
     scratch_url: str | None = None,
     verify: bool = True,
     schema: str | None = None,
+    allow_data_loss: bool = False,
 ) -> DiffResult:
     """Plan ``source`` -> ``target`` (each a URL or a schema file) as one or more atomic migrations, then
     verify them on a clone of ``source``: applied in order they diff to empty against ``target``, and their
@@ -170,7 +193,9 @@ def diff(
         parts = split(a, b)
         up = [step for part in parts for step in part.up]
         down = [step for part in reversed(parts) for step in part.down]
-        result = DiffResult(a.dialect, _label(source), _label(target), up, down, parts=parts)
+        result = DiffResult(
+            a.dialect, _label(source), _label(target), up, down, parts=parts, allow_data_loss=allow_data_loss
+        )
         if verify:
             from stanchion.db.schema.verify import verify_parts
 
@@ -201,9 +226,9 @@ def _scratch_server(source: str, target: str, scratch_url: str | None) -> Databa
 
 
 def write_diff(result: DiffResult, folder: Path) -> list[str]:
-    """The diff's migrations written into ``folder``, in order; nothing when the plan is empty or failed
-    verification (a plan that did not verify is never written)."""
-    if result.empty or (result.verification is not None and not result.verification.verified):
+    """The diff's migrations written into ``folder``, in order; nothing when the plan is empty or refused
+    (it failed verification, or loses data without ``allow_data_loss``)."""
+    if result.empty or result.refused:
         return []
     for part in result.parts:
         path = write_migration(folder, part.name, [s.sql for s in part.up], [s.sql for s in part.down])

@@ -7,20 +7,23 @@ from dataclasses import replace
 
 from stanchion.db.schema import ddl
 from stanchion.db.schema.diff.steps import DATA_LOSS, LONG_LOCK, MAY_FAIL, REWRITE, Step, column_changes, q
-from stanchion.db.schema.model import Schema, Table
+from stanchion.db.schema.model import Column, Schema, Table
 
 D = "postgresql"
 OLD_ENUM = "__stanchion_old"
+REPLACE_COLUMN = "replace column"  # the drop of a drop-and-add: allowed only with allow_data_loss
 
 _TEXT = ("text", "character varying", "character", "varchar", "char", "citext")
 _NUMBER = ("smallint", "integer", "bigint", "numeric", "real", "double precision", "decimal")
 _TIME = ("date", "timestamp", "time")
 
 
-def castable(old: str, new: str) -> bool:
-    """Whether ``ALTER COLUMN ... TYPE new USING col::new`` can work for a column of type ``old``:
-    anything casts to and from text, numbers among themselves, dates and times among themselves.
-    Other changes are planned as drop and add (data loss, named as such)."""
+def castable(old: str, new: str, enums: frozenset[str] = frozenset()) -> bool:
+    """Whether ``ALTER COLUMN ... TYPE new USING ...`` can work for a column of type ``old``: anything
+    casts to and from text (and so an enum to another enum, through text), numbers among themselves, dates
+    and times among themselves. Other changes are planned as drop and add (data loss, named as such)."""
+    if old in enums or new in enums:
+        return True
 
     def kind(t: str) -> str:
         for name, group in (("text", _TEXT), ("number", _NUMBER), ("time", _TIME)):
@@ -100,6 +103,20 @@ def retyped_or_dropped(a: Schema, b: Schema) -> dict[str, set[str]]:
     return out
 
 
+def enum_types(a: Schema, b: Schema) -> frozenset[str]:
+    """The enum types of both sides as columns name them (schema-qualified)."""
+    return frozenset(ddl.qualified(n, D, s.name) for s in (a, b) for n in s.enums)
+
+
+def readds(old: Column, new: Column, enums: frozenset[str]) -> bool:
+    """Whether the column must be dropped and added again: it becomes generated (or its expression
+    changes), or its type changes with no cast. A generated column becoming plain keeps its values
+    (DROP EXPRESSION)."""
+    if new.generated is not None and old.generated != new.generated:
+        return True
+    return old.type != new.type and not castable(old.type, new.type, enums)
+
+
 def rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
     """Columns PostgreSQL will drop (with their indexes and checks): dropped, or re-added because their
     generation expression or an uncastable type changes."""
@@ -110,11 +127,7 @@ def rebuilt_columns(a: Schema, b: Schema) -> dict[str, set[str]]:
             continue
         _, removed, changed = column_changes(ta, tb)
         cols = {c.name for c in removed}
-        cols |= {
-            old.name
-            for old, new in changed
-            if old.generated != new.generated or (old.type != new.type and not castable(old.type, new.type))
-        }
+        cols |= {old.name for old, new in changed if readds(old, new, enum_types(a, b))}
         if cols:
             out[name] = cols
     return out
@@ -130,7 +143,7 @@ def own_columns(ta: Table, tb: Table) -> tuple[Table, Table]:
     return replace(ta, columns=a_cols), replace(tb, columns=[c for c in tb.columns if c.local])
 
 
-def alter_columns(ta: Table, tb: Table, schema: str) -> list[Step]:
+def alter_columns(ta: Table, tb: Table, schema: str, enums: frozenset[str] = frozenset()) -> list[Step]:
     t = ddl.qualified(tb.name, D, schema)
     steps: list[Step] = []
     added, removed, changed = column_changes(*own_columns(ta, tb))
@@ -147,18 +160,29 @@ def alter_columns(ta: Table, tb: Table, schema: str) -> list[Step]:
         )
     for old, new in changed:
         c = q(new.name, D)
-        if old.generated != new.generated or (old.type != new.type and not castable(old.type, new.type)):
-            steps.append(Step(f"ALTER TABLE {t} DROP COLUMN {c}", "drop column", new.name, [DATA_LOSS]))
+        if readds(old, new, enums):
+            # a generated column's values are computed again; a plain column's are lost
+            hazards = [REWRITE] if old.generated else [DATA_LOSS]
+            steps.append(Step(f"ALTER TABLE {t} DROP COLUMN {c}", REPLACE_COLUMN, new.name, hazards))
             steps.append(Step(f"ALTER TABLE {t} ADD COLUMN {ddl.column_sql(new, D)}", "add column", new.name))
             continue
-        if old.identity and old.identity != new.identity:
+        if old.generated and not new.generated:
+            steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP EXPRESSION", "alter column", new.name))
+        if old.identity and new.identity and old.identity != new.identity:
+            # keeps the sequence and its position
+            word = new.identity.upper()
+            steps.append(
+                Step(f"ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {word}", "alter column", new.name)
+            )
+        elif old.identity and old.identity != new.identity:
             steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY", "alter column", new.name))
         if old.default is not None and (old.default != new.default or old.type != new.type):
             steps.append(Step(f"ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT", "alter column", new.name))
         if old.type != new.type:
+            via = "::text" if old.type in enums or new.type in enums else ""
             steps.append(
                 Step(
-                    f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {new.type} USING {c}::{new.type}",
+                    f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {new.type} USING {c}{via}::{new.type}",
                     "alter column type",
                     new.name,
                     [REWRITE, LONG_LOCK, MAY_FAIL],
@@ -182,7 +206,7 @@ def alter_columns(ta: Table, tb: Table, schema: str) -> list[Step]:
                         [LONG_LOCK, MAY_FAIL],
                     )
                 )
-        if new.identity and old.identity != new.identity:
+        if new.identity and not old.identity:
             sql = f"ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {new.identity.upper()} AS IDENTITY"
             steps.append(Step(sql, "alter column", new.name))
     return steps

@@ -17,6 +17,7 @@ from stanchion.db.schema.diff.pg_columns import (
     OLD_ENUM,
     alter_columns,
     enum_columns,
+    enum_types,
     rebuilt_columns,
     replace_enum,
     retyped_or_dropped,
@@ -38,6 +39,7 @@ from stanchion.db.schema.diff.steps import (
 from stanchion.db.schema.model import ForeignKey, Schema, Table, View
 
 D = "postgresql"
+REPLACE_TABLE = "replace table"  # the drop of a drop-and-create: allowed only with allow_data_loss
 
 
 @dataclass
@@ -69,7 +71,11 @@ def plan_postgresql(a: Schema, b: Schema) -> list[Step]:
     replaced = _replaced_tables(a, b)
     if replaced:  # drop them (and what hangs on them) in a first plan, create them anew in a second
         middle = _without(b, replaced)
-        return plan_postgresql(a, middle) + plan_postgresql(middle, b)
+        first = plan_postgresql(a, middle)
+        for step in first:
+            if step.kind == "drop table" and step.object in replaced:
+                step.kind = REPLACE_TABLE
+        return first + plan_postgresql(middle, b)
     ctx = _Context(a, b)
     ctx.touched = retyped_or_dropped(a, b)
     ctx.rewritten_enums = rewritten_enums(a, b)
@@ -402,7 +408,7 @@ def _alter_tables(ctx: _Context) -> list[Step]:
         ta = ctx.a.tables.get(name)
         if ta is None:
             continue
-        steps.extend(alter_columns(ta, tb, ctx.s))
+        steps.extend(alter_columns(ta, tb, ctx.s, enum_types(ctx.a, ctx.b)))
         a_checks = keyed(ta.checks, D)
         for key, check in keyed(tb.checks, D).items():
             if key not in a_checks or (name, check.name) in ctx.redo_checks:

@@ -33,6 +33,12 @@ class Step:
         }
 
 
+def replacements(steps: list[Step]) -> list[Step]:
+    """The drops of drop-and-re-add steps that lose data (a column or table that cannot be altered into
+    its new shape): a plan holding any needs ``allow_data_loss`` to be written."""
+    return [s for s in steps if s.kind in ("replace column", "replace table") and DATA_LOSS in s.hazards]
+
+
 def q(name: str, dialect: str) -> str:
     return ddl.ident(name, dialect)
 
