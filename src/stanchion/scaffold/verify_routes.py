@@ -49,6 +49,7 @@ from stanchion.scaffold.verify import (
     start_service,
     workdir,
 )
+from stanchion.text import counted
 
 ROUTES_STAGES = ("sync", "install", "typecheck", "boot", "schemathesis", "shutdown")
 #: the one credential verify sends and its hooks accept (a throwaway copy of the routes, never the user's)
@@ -282,7 +283,7 @@ def _sync(target: RoutesTarget) -> str:
         generate(target.spec, target.framework, target.path, check=True, cwd=target.path, mock=target.mock)
     except StanchionError as exc:
         raise StageFailed(f"{exc.message}\nhint: {exc.hint}" if exc.hint else exc.message) from None
-    return f"matches {target.spec.name} ({len(target.operations)} operations)"
+    return f"matches {target.spec.name} ({counted(len(target.operations), 'operation')})"
 
 
 def _copy_routes(source: Path, copy: Path, hooks: str, hooks_name: str) -> None:
