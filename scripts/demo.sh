@@ -5,7 +5,10 @@ set -euo pipefail
 out=demo-output
 rm -rf "$out" && mkdir -p "$out"
 cd "$out"
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+# Section headers go to stdout with the commands' results, so `make demo > demo.txt` keeps its structure
+# (bold only on a terminal).
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 step "stanchion $(stanchion --version | cut -d' ' -f2): the effective configuration (embedded SQLite default)"
 stanchion config
@@ -54,6 +57,9 @@ stanchion scaffold routes openapi.yaml --framework express --output petstore-rou
 
 step "stanchion scaffold: a FastAPI service on SQLite, installed from its lockfile, migrated, started on 127.0.0.1"
 stanchion scaffold new notes-api --stack fastapi --db sqlite --no-auth --no-docker --no-ci
+step "stanchion scaffold verify: the new project installed, linted, type-checked, tested, booted and fuzzed"
+# Installs are kept by lockfile hash (the test suite's cache), so a second demo reuses them.
+stanchion scaffold verify notes-api --cache-dir ../.cache/scaffold --max-examples 10
 python -m venv notes-api/.venv
 notes-api/.venv/bin/pip install --quiet --disable-pip-version-check -r notes-api/requirements-lock.txt
 # Migrate its SQLite database: the project's own Alembic migration creates its tables, then a Stanchion
@@ -92,5 +98,10 @@ echo "HTML report: demo-output/load-report.html"
 kill "$svc" 2>/dev/null || true
 wait "$svc" 2>/dev/null || true
 trap - EXIT
+
+step "stanchion skill install: the agent skill and the classic scripts, run from any python"
+stanchion skill install --dest skill/senior-backend --agents-dest skill/agents
+python skill/senior-backend/scripts/database_migration_tool.py status
+python skill/senior-backend/scripts/api_scaffolder.py --help | sed -n 1,6p
 
 step "done: everything the demo wrote is in $out/"

@@ -56,16 +56,16 @@ class CliCapabilities:
 def run(script: str, argv: Sequence[str] | None = None) -> int:
     """Run the classic ``script`` (its file name decides the mapping) with ``argv`` (default: sys.argv[1:])."""
     from stanchion.skill.classic import help_requested, help_text, plan
+    from stanchion.skill.classic_help import HELP
 
     args = list(sys.argv[1:] if argv is None else argv)
     name = Path(script).name
-    if help_requested(args):
+    if help_requested(args) and name in HELP:
         try:
             Output().text(help_text(name).rstrip("\n"))
-        except KeyError:
-            pass
-        else:
-            return int(ExitCode.OK)
+        except BrokenPipeError:  # `SCRIPT --help | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return int(ExitCode.OK)
     try:
         steps = plan(name, args, CliCapabilities(), interactive=sys.stdin.isatty())
     except StanchionError as exc:
