@@ -93,6 +93,16 @@ def _check_routes(base: str, token: str) -> None:
     status, _, body = request(base + "/health")
     assert status == 200, body
 
+    # One served document for both: the project's own operations and the spec's, merged, not replaced.
+    status, _, body = request(base + "/openapi.json")
+    assert status == 200, body
+    served = json.loads(body)
+    assert served["openapi"].startswith("3.1")
+    assert {"/health", "/notes", "/pets", "/pets/{id}"} <= set(served["paths"]), sorted(served["paths"])
+    assert {"get", "post"} <= set(served["paths"]["/pets"])
+    assert served["paths"]["/pets/{id}"]["delete"]["security"] == [{"bearer": []}]
+    assert "Pet" in served["components"]["schemas"] and "Problem" in served["components"]["schemas"]
+
     # The generated bearer hook verifies the project's own access tokens.
     status, _, body = request(base + "/pets/1", "DELETE")
     assert status == 401, body
@@ -142,8 +152,11 @@ def test_fastapi_project_mounts_generated_routes(tmp_path: Path) -> None:
     assert "from app.core.security import decode" in (project / "app/api_generated/security.py").read_text()
 
     # The project's own verification: ruff, mypy strict, its tests, boot, Schemathesis on its document.
+    # Its served document holds the spec's operations, so verify covers the union of both.
     verified = verify_project(project, cache_dir=CACHE, max_examples=10)
     assert verified.ok, json.dumps(verified.to_json(), indent=2)
+    checked = {o.operation for o in verified.operations}
+    assert {"GET /health", "GET /pets", "POST /pets", "DELETE /pets/{id}"} <= checked, sorted(checked)
 
     _, venv = pip_install(project, CACHE)
     service_env = {

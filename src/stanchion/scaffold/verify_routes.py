@@ -369,3 +369,30 @@ def python_toolchain(cache_dir: Path | None, work: Path) -> tuple[Path, str]:
     run([str(home / "bin" / "pip"), "install", "--quiet", "-r", str(lock)], home.parent, timeout=900)
     marker.write_text(lock.read_text(encoding="utf-8"), encoding="utf-8")
     return home, f"pip install -r requirements-lock.txt into {home}"
+
+
+def project_schemathesis_config(project: Path) -> str | None:
+    """For a project with routes generated from a spec: their operations are fuzzed with the project's own
+    (its served document holds both), but without the stateful checks ``use_after_free`` and
+    ``ensure_resource_availability``: their handlers may still be stubs answering examples, which keep no
+    state. None when the project has no generated routes."""
+    from stanchion.scaffold.project import find_project
+    from stanchion.scaffold.routes.generate import MANIFEST
+
+    try:
+        found = find_project(project)
+    except StanchionError:
+        return None
+    routes = found.routes_dir if found is not None else None
+    if routes is None or not (routes / MANIFEST).is_file():
+        return None
+    manifest = json.loads((routes / MANIFEST).read_text(encoding="utf-8"))
+    ids = sorted(manifest.get("handlers", {}))
+    if not ids:
+        return None
+    return (
+        "[[operations]]\n"
+        f"include-operation-id = {json.dumps(ids)}\n"
+        "checks.use_after_free.enabled = false\n"
+        "checks.ensure_resource_availability.enabled = false\n"
+    )

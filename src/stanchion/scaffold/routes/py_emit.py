@@ -118,7 +118,7 @@ def emit(api: ir.Api, types_only: bool, spec_name: str, mock: bool = False) -> P
         return plan
     examples = Examples(api.schemas, spec_examples=False)
     plan.generated["__init__.py"] = (
-        f'{MARK}\n"""Routes generated from {spec_name}."""\n\nfrom .generated.router import router\n\n__all__ = ["router"]\n'
+        f'{MARK}\n"""Routes generated from {spec_name}."""\n\nfrom .generated.openapi import merge_openapi\nfrom .generated.router import router\n\n__all__ = ["merge_openapi", "router"]\n'
     )
     plan.generated["generated/__init__.py"] = f"{MARK}\n"
     plan.generated["generated/models.py"] = models

@@ -24,6 +24,7 @@ from stanchion.scaffold.verify import (
     start_service,
     workdir,
 )
+from stanchion.scaffold.verify_routes import project_schemathesis_config
 
 
 def _tools() -> tuple[str, str]:
@@ -123,7 +124,12 @@ def verify_express(project: Path, runner: Runner, cache_dir: Path | None, max_ex
                 if auth:
                     token[0] = login(service[0].base_url)
                 return run_schemathesis(
-                    service[0].base_url, token[0], max_examples, work, outcomes=runner.result.operations
+                    service[0].base_url,
+                    token[0],
+                    max_examples,
+                    work,
+                    outcomes=runner.result.operations,
+                    config=project_schemathesis_config(project),
                 )
 
             runner.stage("schemathesis", fuzz)

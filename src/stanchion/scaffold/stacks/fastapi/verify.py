@@ -24,6 +24,7 @@ from stanchion.scaffold.verify import (
     start_service,
     workdir,
 )
+from stanchion.scaffold.verify_routes import project_schemathesis_config
 
 
 def _base_python() -> str:
@@ -124,7 +125,12 @@ def verify_fastapi(project: Path, runner: Runner, cache_dir: Path | None, max_ex
             def fuzz() -> str:
                 token = login(service[0].base_url) if auth else None
                 return run_schemathesis(
-                    service[0].base_url, token, max_examples, work, outcomes=runner.result.operations
+                    service[0].base_url,
+                    token,
+                    max_examples,
+                    work,
+                    outcomes=runner.result.operations,
+                    config=project_schemathesis_config(project),
                 )
 
             runner.stage("schemathesis", fuzz)

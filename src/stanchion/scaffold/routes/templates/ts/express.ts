@@ -51,3 +51,6 @@ export function routes(options: RoutesOptions = {}): express.Router {
 export function registerRoutes(app: express.Express, prefix = "/"): void {
   app.use(prefix, routes());
 }
+
+/** The spec's operations added to the app's own OpenAPI document (see ./openapi.ts). */
+export { mergeOpenApi } from "./openapi.js";
