@@ -95,3 +95,29 @@ def test_reindex_of_a_live_index_takes_its_tables_size(pg_url: str, tmp_path: Pa
         f for f in lint([migration], database_url=pg_url).findings if f.rule == "require-concurrent-reindex"
     ]
     assert hit.table == "quiet" and hit.severity == "info"
+
+
+def test_index_that_already_exists_live(pg_url: str, tmp_path: Path) -> None:
+    _setup(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE INDEX orders_customer ON orders (customer_id)")
+        conn.execute("CREATE INDEX orders_code_partial ON orders (code) WHERE code <> ''")
+    migration = tmp_path / "m.sql"
+    migration.write_text(
+        "-- migrate:up transaction:false\n"
+        "CREATE INDEX CONCURRENTLY orders_customer_id_idx ON orders (customer_id);\n"
+        "CREATE INDEX CONCURRENTLY orders_id_idx ON orders (id);\n"
+        "CREATE INDEX CONCURRENTLY orders_code_idx ON orders (code);\n"
+        "CREATE UNIQUE INDEX CONCURRENTLY orders_customer_key ON orders (customer_id);\n"
+    )
+    found = {
+        f.line: f.message
+        for f in lint([migration], database_url=pg_url).findings
+        if f.rule == "index-already-exists"
+    }
+    assert sorted(found) == [
+        2,
+        3,
+    ]  # a partial live index and a unique one over a plain one are not duplicates
+    assert "the live index orders_customer" in found[2] and "orders_pkey" in found[3]
+    assert not [f for f in lint([migration]).findings if f.rule == "index-already-exists"]
