@@ -254,3 +254,44 @@ def test_fastapi_output_of_a_spec_with_forms_warns_about_python_multipart(tmp_pa
     warned = generate(HARD, "fastapi", tmp_path / "py").warnings
     assert any("python-multipart" in w and "multipart/form-data" in w for w in warned), warned
     assert not any("python-multipart" in w for w in generate(HARD, "express", tmp_path / "ts").warnings)
+
+
+UNDOCUMENTED = """
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters: [{name: limit, in: query, schema: {type: integer}}]
+      responses: {"200": {description: ok}}
+    post:
+      operationId: createItem
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses: {"201": {description: made}, "400": {description: bad}}
+  /secret:
+    get:
+      operationId: getSecret
+      security: [{key: []}]
+      responses: {"200": {description: ok}}
+  /health:
+    get:
+      operationId: health
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"""
+
+
+@pytest.mark.parametrize("framework", ["express", "fastapi"])
+def test_generation_names_the_operations_that_may_answer_an_undocumented_status(
+    tmp_path: Path, framework: str
+) -> None:
+    spec = tmp_path / "undocumented.yaml"
+    spec.write_text(UNDOCUMENTED)
+    warnings = generate(spec, framework, tmp_path / "out").warnings
+    undocumented = [w for w in warnings if "does not list" in w]
+    assert len(undocumented) == 1, warnings
+    assert "listItems (400)" in undocumented[0] and "getSecret (401)" in undocumented[0]
+    assert "createItem" not in undocumented[0] and "health" not in undocumented[0]  # 400 declared; no input

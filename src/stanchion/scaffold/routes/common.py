@@ -86,6 +86,30 @@ def stub_response(op: ir.Operation, examples: Examples) -> Stub:
     return Stub(status=status, content_type=chosen.content_type, body=body, has_body=True)
 
 
+def undocumented_errors(op: ir.Operation) -> list[int]:
+    """The statuses the runtime itself may answer for ``op`` (a malformed request, an unsupported body type,
+    missing credentials or scope) for which the operation declares nothing that fits (the status, a range,
+    ``default`` or the fallbacks ``error_specs`` uses): unavoidable undocumented answers."""
+    declared = {r.status.upper() for r in op.responses}
+    kinds = []
+    if op.parameters or op.request_contents:
+        kinds.append("validation")
+    if op.request_contents:
+        kinds.append("media")
+    secured = op.security_requirements is not None and all(op.security_requirements)
+    if secured:
+        kinds.append("unauthorized")
+        if any(scopes for req in op.security_requirements or [] for scopes in req.values()):
+            kinds.append("forbidden")
+    found = []
+    for kind in kinds:
+        default, candidates = ERROR_KINDS[kind]
+        if "DEFAULT" in declared or declared & {*candidates, *_FALLBACKS.get(kind, ())}:
+            continue
+        found.append(default)
+    return found
+
+
 def mock_responses(op: ir.Operation, examples: Examples) -> list[Stub]:
     """What the operation answers in mock mode: the stub's response first (what a request gets unless it
     asks with ``Prefer: code=NNN``), then one schema-valid example per other documented status (``4XX`` as

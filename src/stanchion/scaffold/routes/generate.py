@@ -79,7 +79,25 @@ def build(
         plan = emit_typescript(api, framework, types_only, spec.path.name, mock)
     if not types_only:
         _add_served_document(plan, framework, spec.document)
+        _warn_undocumented(api, normalized.warnings)
     return plan, len(api.operations), normalized.warnings, spec.digest
+
+
+def _warn_undocumented(api: Any, warnings: list[str]) -> None:
+    """One warning naming the operations that may answer a status they do not document."""
+    from stanchion.scaffold.routes.common import undocumented_errors
+
+    found = [(op.operation_id, undocumented_errors(op)) for op in api.operations]
+    named = [f"{op_id} ({', '.join(map(str, codes))})" for op_id, codes in found if codes]
+    if not named:
+        return
+    shown = ", ".join(named[:10]) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
+    warnings.append(
+        f"{len(named)} operation{'s' if len(named) > 1 else ''} may answer a status the spec does not list for "
+        f"them (the routes refuse a malformed request with 400, an undeclared body type with 415, missing "
+        f"credentials with 401, a missing scope with 403): {shown}; declare those responses (or a 4XX or "
+        "default) to document them"
+    )
 
 
 def _add_served_document(plan: Plan, framework: str, document: dict[str, Any]) -> None:
