@@ -1,5 +1,8 @@
-"""suggest-indexes on a seeded 1,000,000-row table: it proposes the index for a slow query, and EXPLAIN
-ANALYZE after applying the written migration shows the query at least ten times faster."""
+"""suggest-indexes on a seeded 1,000,000-row table: it proposes the index for a slow query, and after applying
+the written migration the query runs on that index and touches at least ten times fewer pages.
+
+Pages touched (EXPLAIN's shared buffer hits and reads) and the planner's estimated cost depend on the data, not on
+how fast the machine is, so the proof holds on a loaded machine too; wall-clock execution time would not."""
 
 from __future__ import annotations
 
@@ -16,10 +19,22 @@ from stanchion.errors import EnvironmentProblem
 QUERY = "SELECT id, status FROM orders WHERE customer_id = 4242 ORDER BY created_at DESC"
 
 
-def _execution_ms(conn: psycopg.Connection, query: str) -> float:
-    rows = conn.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query}").fetchone()
+def _plan(conn: psycopg.Connection, query: str) -> dict[str, object]:
+    rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) {query}").fetchone()
     assert rows is not None
-    return float(rows[0][0]["Execution Time"])
+    plan: dict[str, object] = rows[0][0]["Plan"]
+    return plan
+
+
+def _pages(plan: dict[str, object]) -> int:
+    return int(str(plan["Shared Hit Blocks"])) + int(str(plan["Shared Read Blocks"]))
+
+
+def _index_names(plan: dict[str, object]) -> set[str]:
+    names = {str(plan["Index Name"])} if "Index Name" in plan else set()
+    for child in plan.get("Plans", []):  # type: ignore[attr-defined]
+        names |= _index_names(child)
+    return names
 
 
 def _statements(migration: str) -> list[str]:
@@ -27,7 +42,7 @@ def _statements(migration: str) -> list[str]:
     return [s.strip() for s in up.split(";") if s.strip()]
 
 
-def test_million_rows_index_makes_query_ten_times_faster(
+def test_million_rows_index_makes_query_touch_ten_times_fewer_pages(
     pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
@@ -46,7 +61,8 @@ def test_million_rows_index_makes_query_ten_times_faster(
         conn.execute("SELECT pg_stat_statements_reset()")
         for _ in range(3):
             conn.execute(QUERY).fetchall()
-        before = min(_execution_ms(conn, QUERY) for _ in range(3))
+        before = _plan(conn, QUERY)
+        assert not _index_names(before)
 
     out_dir = tmp_path / "migrations"
     code = main(["db", "suggest-indexes", "--database-url", pg_url, "--output", str(out_dir), "--json"])
@@ -62,8 +78,12 @@ def test_million_rows_index_makes_query_ten_times_faster(
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for statement in _statements(migration):
             conn.execute(statement)
-        after = min(_execution_ms(conn, QUERY) for _ in range(3))
-    assert before >= 10 * after, (before, after)
+        after = _plan(conn, QUERY)
+    created = _statements(migration)[0].removeprefix("CREATE INDEX CONCURRENTLY IF NOT EXISTS").split()
+    index_name = created[0]
+    assert index_name.split(".")[-1].strip('"') in _index_names(after), (migration, after)
+    assert _pages(before) >= 10 * _pages(after), (_pages(before), _pages(after))
+    assert float(str(before["Total Cost"])) >= 10 * float(str(after["Total Cost"]))
 
 
 def test_queries_file_and_no_gain(pg_url: str, tmp_path: Path) -> None:
