@@ -463,20 +463,26 @@ def load_json_body(c: Env) -> None:
     assert c.server.count()["content_types"] == {"application/json": 50}
 
 
+def compared(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    """A comparison ran: exit 0, or 1 when its default latency gates call a difference a regression. Which of
+    the two depends on the machine's speed, so both count; a usage, environment or internal error does not."""
+    assert proc.returncode in (0, 1), f"exit {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
 def load_compare(c: Env) -> None:
-    both = ok(
-        c.run(
-            "python $S/api_load_tester.py $URL/a $URL/b --compare --requests 200 --metrics error_rate,requests"
-        )
-    )
+    # As written, bounded with --requests; the default metrics include latency, so the verdict is left open.
+    both = compared(c.run("python $S/api_load_tester.py $URL/a $URL/b --compare --requests 200"))
     assert "compare" in both.stdout
     ok(c.run("python $S/api_load_tester.py $URL/ --requests 200 --output baseline.json"))
-    saved = ok(
+    saved = compared(c.run("python $S/api_load_tester.py $URL/ --compare baseline.json --requests 200"))
+    assert "baseline baseline.json" in saved.stdout
+    # On counts alone the verdict is deterministic: the same server answers every request both times.
+    ok(
         c.run(
             "python $S/api_load_tester.py $URL/ --compare baseline.json --requests 200 --metrics error_rate,requests"
         )
     )
-    assert "baseline baseline.json" in saved.stdout
 
 
 def load_rate_limit(c: Env) -> None:
