@@ -49,7 +49,7 @@ def test_empty_up_section_refuses_the_whole_plan(
     engine: str, db_url: str, migrations_dir: Path, up: str
 ) -> None:
     bad = three_pending(migrations_dir, up)
-    before = snapshot(db_url)
+    before = snapshot(db_url, exclude=())
     for dry_run in (True, False):
         with pytest.raises(UsageError) as caught:
             db.migrate(db_url, directory=migrations_dir, dry_run=dry_run)
@@ -58,7 +58,7 @@ def test_empty_up_section_refuses_the_whole_plan(
         assert "nothing was run or recorded" in caught.value.message
     # the first migration did not run either: the plan is checked before anything runs
     assert history_rows(db_url) == []
-    assert snapshot(db_url) == before
+    assert snapshot(db_url, exclude=()) == before  # not even the history table was created
     assert {e.state for e in db.status(db_url, directory=migrations_dir).entries} == {"pending"}
     # up to the good one, the plan runs
     assert [s.version for s in db.migrate(db_url, directory=migrations_dir, to="001").steps] == ["001"]
@@ -92,6 +92,29 @@ def test_malformed_sql_is_exit_2_on_every_dialect_before_anything_runs(
     assert code == 2
     capsys.readouterr()
     assert history_rows(db_url) == []
+
+
+def test_malformed_down_sql_is_exit_2_before_anything_is_rolled_back(
+    engine: str, db_url: str, migrations_dir: Path
+) -> None:
+    write(migrations_dir, "001_a", "CREATE TABLE down_a (id integer);", "DROP TABLE down_a;")
+    bad = write(
+        migrations_dir, "002_b", "CREATE TABLE down_b (id integer);", "DROP TABLE down_b;;\nDROP TABLE (x;"
+    )
+    db.migrate(db_url, directory=migrations_dir)
+    applied = snapshot(db_url)
+    for call in (
+        lambda: db.rollback(db_url, directory=migrations_dir, steps=2),
+        lambda: db.rollback(db_url, directory=migrations_dir, steps=1, dry_run=True),
+        lambda: db.redo(db_url, directory=migrations_dir),
+    ):
+        with pytest.raises(UsageError) as caught:
+            call()
+        assert caught.value.exit_code == 2 and caught.value.message.startswith(f"{bad}:"), (
+            caught.value.message
+        )
+    assert snapshot(db_url) == applied
+    assert history_rows(db_url) == [("001", "applied"), ("002", "applied")]
 
 
 def test_syntax_check_leaves_names_to_the_run(engine: str, db_url: str, migrations_dir: Path) -> None:

@@ -168,11 +168,14 @@ class Runner:
         return records
 
     @contextmanager
-    def _locked(self) -> Iterator[Executor]:
+    def _locked(self, create_history: bool = True) -> Iterator[Executor]:
+        """The lock held and an executor; ``create_history=False`` leaves creating the history table to the
+        caller (``migrate`` creates it only once its plan passed the checks)."""
         self.dialect.lock(self.conn, self.lock_wait)
         try:
             history = History(self.dialect, self.conn)
-            history.ensure()
+            if create_history:
+                history.ensure()
             from stanchion.db.migrations.execute import Executor
 
             yield Executor(
@@ -277,13 +280,14 @@ class Runner:
             return result
         if not migrations:
             return result
-        with self._locked() as executor:
-            records = executor.history.records()
+        with self._locked(create_history=False) as executor:
+            records = executor.history.records() if executor.history.exists() else {}
             adopted = {} if records else self._adoptable(result)
             records = records or adopted
             resumed = self._check_unfinished(records, resume)
             self._check_changed(records)
             plan = self._plan_up(records, to, allow_out_of_order, result, False)
+            executor.history.ensure()  # a refused plan leaves the database as it was, without a history table
             for record in adopted.values():  # only once the plan passed its checks: nothing recorded before
                 executor.history.insert(record)
             if resumed is not None:
@@ -363,6 +367,7 @@ class Runner:
                     "write the down SQL in the file, or undo the change with a new migration",
                 )
             sections.append(section)
+        self._check(sections)
         return sections
 
     def rollback(self, steps: int | None = None, to: str | None = None, dry_run: bool = False) -> RunResult:
@@ -391,15 +396,18 @@ class Runner:
             records = executor.history.records()
             self._check_unfinished(records, False)
             self._check_changed(records)
-            for section in self._down_sections(records, 1, None):
+            downs = self._down_sections(records, 1, None)
+            for section in downs:
                 if section.migration.version not in self._by_version():
                     raise UsageError(
                         f"migration {section.migration.version} has no file to apply again",
                         "restore the file",
                     )
+            ups = [split_section(self.dialect, s.migration, "up") for s in downs]
+            self._check(ups)  # both directions checked before the rollback starts
+            for section, up in zip(downs, ups, strict=True):
                 self._say(f"rolling back {section.migration.label}")
                 result.steps.append(self._step(section, executor.run(section)))
-                up = split_section(self.dialect, section.migration, "up")
                 self._say(f"applying {up.migration.label}")
                 result.steps.append(self._step(up, executor.run(up)))
         return result
