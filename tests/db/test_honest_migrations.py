@@ -262,3 +262,15 @@ def test_format_time_normalises_each_driver_form() -> None:
     assert format_time("2024-01-02T03:04:05.678+00:00") == expected  # SQLite's text
     assert format_time("2024-01-02 03:04:05.678901") == expected
     assert format_time("yesterday") == "yesterday"
+
+
+def test_counts_agree_in_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    migration = tmp_path / "001_t.sql"
+    migration.write_text("-- migrate:up\nCREATE TABLE t (id integer PRIMARY KEY);\n")
+    assert main(["db", "lint", str(migration), "--dialect", "sqlite"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("1 file: 0 errors, 0 warnings")
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);\n")
+    assert main(["db", "analyze", str(schema), "--dialect", "sqlite"]) == 0
+    out = capsys.readouterr().out
+    assert "): 1 table, " in out and "1 tables" not in out
