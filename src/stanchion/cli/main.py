@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "command",
         "HTTP load tests with exact percentiles, reports and CI gates.",
     ),
+    "perf": (
+        "stanchion.cli.perf",
+        "command",
+        "Load endpoints while reading pg_stat_statements: N+1, slow queries, cache candidates.",
+    ),
     "decide": (
         "stanchion.cli.decide",
         "group",
@@ -55,6 +60,7 @@ Examples:
   stanchion db create add_users_table      write a new migration file
   stanchion db migrate                     apply pending migrations (SQLite by default)
   stanchion load http://127.0.0.1:8000/health -n 1000 -c 20
+  stanchion perf http://127.0.0.1:8000 --endpoint /api/users --database-url postgresql://app@127.0.0.1/app
   stanchion config --json                  the effective configuration
 
 Exit codes: 0 ok, 1 a check failed, 2 usage or configuration error, 3 environment error, 130 interrupted.

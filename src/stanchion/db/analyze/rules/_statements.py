@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stanchion.db.analyze.base import Context
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 STATEMENTS = """
 SELECT s.queryid, s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.rows
@@ -34,8 +37,15 @@ class Statement:
 
 def statements(ctx: Context) -> list[Statement]:
     """Plannable statements (SELECT/INSERT/UPDATE/DELETE/WITH) recorded for this database."""
+    return read_statements(ctx.conn) if ctx.conn is not None else []
+
+
+def read_statements(conn: Connection) -> list[Statement]:
+    """The plannable statements pg_stat_statements holds for the database ``conn`` is connected to."""
+    from sqlalchemy import text
+
     out = []
-    for r in ctx.rows(STATEMENTS):
+    for r in conn.execute(text(STATEMENTS)):
         head = r.query.lstrip().split(None, 1)[0].upper() if r.query.strip() else ""
         if head in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "TABLE"):
             out.append(

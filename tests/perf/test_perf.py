@@ -1,0 +1,157 @@
+"""``stanchion perf`` against a real app on a real PostgreSQL: the N+1 endpoint is found with its exact
+statements-per-request figure, the batched one is not; reads of a written table are no cache candidates.
+
+Every figure asserted is a count (statements, calls, requests), never a time: pg_stat_statements counts
+exactly what the app ran between two snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app(pg_url: str) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.perf.app", pg_url], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("READY"):
+        proc.kill()
+        raise RuntimeError(f"perf test app did not start: {line!r}")
+    try:
+        yield f"http://127.0.0.1:{line.split()[1]}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def perf(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stanchion", "perf", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def by_path(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f"{e['method']} {e['path']}": e for e in doc["endpoints"]}
+
+
+def test_n_plus_one_found_with_its_figure_and_batched_not(app: str, pg_url: str) -> None:
+    proc = perf(
+        app,
+        "--endpoint",
+        "/books/n-plus-one",
+        "--endpoint",
+        "GET /books/batched",
+        "--endpoint",
+        "POST /visits",
+        "--database-url",
+        pg_url,
+        "-n",
+        "60",
+        "-c",
+        "4",
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    endpoints = by_path(doc)
+    n1, batched, visits = (
+        endpoints["GET /books/n-plus-one"],
+        endpoints["GET /books/batched"],
+        endpoints["POST /visits"],
+    )
+    for entry in (n1, batched, visits):
+        assert entry["requests"] == 60 and entry["errors"] == 0
+        assert set(entry["latency_ms"]) >= {"p50", "p90", "p99"}
+        assert entry["db_ms_per_request"] is not None and entry["db_ms_per_request"] > 0
+    assert n1["statements_per_request"] == 11.0  # the list, then one author lookup per book
+    lookups = [s for s in n1["statements"] if "FROM author WHERE id = $1" in s["query"]]
+    assert [s["calls_per_request"] for s in lookups] == [10.0]
+    assert batched["statements_per_request"] == 2.0
+    assert visits["statements_per_request"] == 2.0
+
+    found = [(f["id"], f["endpoint"]) for f in doc["findings"]]
+    assert ("n-plus-one", "GET /books/n-plus-one") in found
+    assert all(f[1] != "GET /books/batched" for f in found if f[0] == "n-plus-one")
+    (n_plus_one,) = [f for f in doc["findings"] if f["id"] == "n-plus-one"]
+    assert "10.0 times per request" in n_plus_one["evidence"] and "ANY" in n_plus_one["fix"]
+    assert n_plus_one["queryid"] == lookups[0]["queryid"]
+    # the book list repeats across requests and nothing writes to book: a cache candidate;
+    # the visit count is read right after each insert into visit: not one
+    caches = [f for f in doc["findings"] if f["id"] == "cache-candidate"]
+    assert any(f["endpoint"] == "GET /books/batched" and "book" in f["evidence"] for f in caches)
+    assert not any(f["endpoint"] == "POST /visits" for f in caches)
+    assert not any(f["id"] == "errors" for f in doc["findings"])
+
+
+def test_optimize_caching_only_and_text_report(app: str, pg_url: str) -> None:
+    proc = perf(app, "-e", "/books/n-plus-one", "--database-url", pg_url, "-n", "20", "--optimize", "caching")
+    assert proc.returncode == 0, proc.stderr
+    assert "GET /books/n-plus-one: 20 requests" in proc.stdout
+    assert "11.00 statements" in proc.stdout
+    assert "  cache-candidate  GET /books/n-plus-one" in proc.stdout
+    assert "  n-plus-one  " not in proc.stdout  # --optimize caching asks for cache candidates alone
+
+
+def test_without_a_database_url_latency_errors_and_what_a_url_adds(app: str) -> None:
+    env = {**__import__("os").environ, "STANCHION_BASE_URL": app}
+    proc = perf("--endpoint", "/health", "--endpoint", "/missing", "-n", "20", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    endpoints = by_path(doc)
+    assert (
+        endpoints["GET /health"]["errors"] == 0 and endpoints["GET /health"]["statements_per_request"] is None
+    )
+    assert endpoints["GET /missing"]["errors"] == 20
+    (error,) = doc["findings"]
+    assert error["id"] == "errors" and error["endpoint"] == "GET /missing" and "20 of 20" in error["evidence"]
+    assert doc["database"] is None and any("--database-url" in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--endpoint", "/x"], "no base URL"),
+        (["http://127.0.0.1:9"], "no --endpoint given"),
+        (["http://127.0.0.1:9", "-e", "GET POST /x"], "invalid endpoint"),
+        (["http://127.0.0.1:9", "-e", "users"], "invalid endpoint path"),
+        (["http://127.0.0.1:9", "-e", "/x", "--optimize", "speed"], "unknown --optimize area speed"),
+        (["http://127.0.0.1:9", "-e", "/x", "-n", "5", "-d", "2s"], "-n and -d both given"),
+        (["ftp://x", "-e", "/x"], "not an http(s) base URL"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    env = {k: v for k, v in __import__("os").environ.items() if k != "STANCHION_BASE_URL"}
+    proc = perf(*args, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unreachable_app_and_missing_extension_are_exit_3(pg_url: str) -> None:
+    proc = perf("http://127.0.0.1:9", "-e", "/x", "-n", "5")
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION IF EXISTS pg_stat_statements")
+    proc = perf("http://127.0.0.1:9", "-e", "/x", "--database-url", pg_url)
+    assert proc.returncode == 3 and "CREATE EXTENSION pg_stat_statements" in proc.stderr
