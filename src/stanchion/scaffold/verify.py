@@ -375,8 +375,9 @@ def junit_outcomes(report: Path) -> list[OperationOutcome]:
             element = case.find(child)
             if element is not None:
                 outcome = name
-                text = (element.get("message") or element.text or "").strip()
-                detail = text.splitlines()[0] if text else ""
+                text = f"{element.get('message') or ''}\n{element.text or ''}"
+                lines = [line.strip() for line in text.splitlines() if line.strip()]
+                detail = " ".join(dict.fromkeys(lines[:3]))[:300]  # the check's code and title, once
                 break
         found.append(OperationOutcome(case.get("name", ""), outcome, detail))
     return found

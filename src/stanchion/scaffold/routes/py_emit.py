@@ -45,12 +45,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, PlainValidator, StringConstraints
 from typing_extensions import NotRequired, TypeAlias, TypedDict
 
 from . import runtime as rt
 
-_ = (Any, Literal, Optional, Union, AfterValidator, Field, PlainValidator, StringConstraints, NotRequired, TypeAlias)
+_ = (Any, Literal, Optional, Union, AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints, NotRequired, TypeAlias)
 '''
 
 
@@ -223,13 +223,13 @@ def _operations(
         "",
         "from typing import Annotated, Any, Literal, Optional, Union",
         "",
-        "from pydantic import AfterValidator, Field, PlainValidator, StringConstraints",
+        "from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints",
         "",
         "from . import runtime as rt",
         "from .models import *  # noqa: F403  (the types the table refers to)",
         "from .runtime import Body, ErrorSpec, Operation, Param, Reply, Scheme, adapter",
         "",
-        "_ = (Annotated, Any, Literal, Optional, Union, AfterValidator, Field, PlainValidator, StringConstraints, rt)",
+        "_ = (Annotated, Any, Literal, Optional, Union, AfterValidator, BeforeValidator, Field, PlainValidator, StringConstraints, rt)",
         "",
         "SCHEMES: dict[str, Scheme] = {",
     ]

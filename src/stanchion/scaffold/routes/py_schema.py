@@ -21,7 +21,7 @@ from stanchion.scaffold.routes.ts_schema import coercion_shape, mode_sensitive
 
 _RESERVED = {
     "Annotated", "Any", "Literal", "Optional", "Union", "TypeAlias", "TypedDict", "NotRequired", "Field",
-    "ConfigDict", "AfterValidator", "PlainValidator", "StringConstraints", "rt", "list", "dict", "str", "int",
+    "ConfigDict", "AfterValidator", "BeforeValidator", "PlainValidator", "StringConstraints", "rt", "list", "dict", "str", "int",
     "float", "bool", "bytes", "None", "models", "adapter",
 }  # fmt: skip
 
@@ -282,6 +282,8 @@ class PySchemas:
                 if hi is not None:
                     args.append(f"{'lt' if s.exclusive_maximum else 'le'}={_num(hi)}")
             meta = ([f"Field({', '.join(args)})"] if args else []) + meta
+            if t is ir.SchemaType.INTEGER:
+                meta.insert(0, "BeforeValidator(rt.integral)")  # JSON Schema: 3.0 is an integer
             if s.multiple_of:
                 meta.append(f"AfterValidator(rt.check_multiple_of({_num(s.multiple_of)}))")
             return f"Annotated[{base}, {', '.join(meta)}]" if meta else base
