@@ -88,3 +88,20 @@ def test_drop_and_re_add_needs_allow_data_loss(
     assert not folder.exists() or not list(folder.iterdir())
     assert main(["db", "diff", "--from", a, "--to", b, "--output", str(folder), "--allow-data-loss"]) == 0
     assert len(list(folder.glob("*.sql"))) == 1
+
+
+def test_kinds_outside_the_model_are_listed_as_not_compared(
+    pg_server: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "CREATE TABLE t (id bigint PRIMARY KEY); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS "
+    body += (
+        "$$ BEGIN RETURN NEW; END $$; CREATE TRIGGER g BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();"
+    )
+    a, b = _database(pg_server, body), _database(pg_server, "CREATE TABLE t (id bigint PRIMARY KEY);")
+    assert main(["db", "diff", "--from", a, "--to", b, "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["empty"] and plan["not_compared"] == {"functions": 1, "triggers": 1}
+    assert main(["db", "diff", "--from", a, "--to", b]) == 0
+    assert "-- not compared (outside the model, left as they are): functions (1), triggers (1)" in (
+        capsys.readouterr().out
+    )

@@ -299,9 +299,17 @@ def diff_command(
     raise_for_exit(1 if failed or (output_dir is not None and result.refused) else 0)
 
 
+def _not_compared(result: Any) -> list[str]:
+    if not result.not_compared:
+        return []
+    kinds = ", ".join(f"{kind} ({count})" for kind, count in result.not_compared.items())
+    return [f"-- not compared (outside the model, left as they are): {kinds}"]
+
+
 def _render_diff(result: Any, writing: bool = False) -> str:
     if result.empty:
-        return f"{result.source} and {result.target} have the same schema"
+        same = f"{result.source} and {result.target} have the same schema"
+        return "\n".join([same, *_not_compared(result)])
     lines = [f"-- {result.source} -> {result.target} ({result.dialect})", "-- up"]
     for step in result.up:
         note = f"  -- hazard: {', '.join(step.hazards)}" if step.hazards else ""
@@ -321,6 +329,7 @@ def _render_diff(result: Any, writing: bool = False) -> str:
         )
     lines += [f"-- wrote {path}" for path in result.files]
     lines += [f"-- data loss: {sql}" for sql in result.data_loss]
+    lines += _not_compared(result)
     if result.refused and writing:
         lines.append(f"-- no migration written: {result.refused}")
     return "\n".join(lines)

@@ -190,6 +190,7 @@ class Schema:
     server_version: str | None = None
     stats_reset: str | None = None  # when the usage statistics were last reset (ISO 8601), if known
     catalog_queries: int = 0  # how many catalog round trips introspection took
+    not_modelled: dict[str, int] = field(default_factory=dict)  # objects of kinds outside the model, by kind
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)

@@ -120,6 +120,7 @@ class DiffResult:
     files: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)  # the migrations, each atomic on its own
     allow_data_loss: bool = False
+    not_compared: dict[str, int] = field(default_factory=dict)  # kinds outside the model, most on one side
 
     @property
     def data_loss(self) -> list[str]:
@@ -159,6 +160,7 @@ class DiffResult:
             "down": [s.to_json() for s in self.down],
             "migrations": [p.to_json() for p in self.parts],
             "data_loss": self.data_loss,
+            "not_compared": self.not_compared,
             "refused": self.refused,
             "verification": self.verification.to_json() if self.verification else None,
             "files": self.files,
@@ -196,6 +198,11 @@ def diff(
         result = DiffResult(
             a.dialect, _label(source), _label(target), up, down, parts=parts, allow_data_loss=allow_data_loss
         )
+        for kind in sorted({*a.not_modelled, *b.not_modelled}):
+            result.not_compared[kind] = max(a.not_modelled.get(kind, 0), b.not_modelled.get(kind, 0))
+        own = {e.name for s in (a, b) for e in s.extensions.values() if e.schema == s.name}
+        if a.dialect == "postgresql" and own:
+            result.not_compared["extension versions"] = len(own)
         if verify:
             from stanchion.db.schema.verify import verify_parts
 

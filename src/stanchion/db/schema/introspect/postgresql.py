@@ -134,7 +134,18 @@ SELECT current_setting('server_version') AS version,
              FROM pg_extension ORDER BY extname)::text[] AS extensions,
        (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database()) AS stats_reset,
        (SELECT min(backend_start) FROM pg_stat_activity WHERE backend_type = 'postmaster'
-        OR backend_type = 'checkpointer') AS started
+        OR backend_type = 'checkpointer') AS started,
+       (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = to_regnamespace(:schema)
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')) AS functions,
+       (SELECT count(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+         WHERE c.relnamespace = to_regnamespace(:schema) AND NOT g.tgisinternal) AS triggers,
+       (SELECT count(*) FROM pg_policy y JOIN pg_class c ON c.oid = y.polrelid
+         WHERE c.relnamespace = to_regnamespace(:schema)) AS policies,
+       (SELECT count(*) FROM pg_class c WHERE c.relnamespace = to_regnamespace(:schema)
+          AND (c.relrowsecurity OR c.relacl IS NOT NULL)) AS "row security and grants",
+       (SELECT count(*) FROM pg_type t WHERE t.typnamespace = to_regnamespace(:schema)
+          AND t.typtype IN ('d', 'c') AND (t.typtype = 'd' OR t.typrelid IN
+              (SELECT oid FROM pg_class WHERE relkind = 'c'))) AS "domains and composite types"
 """
 
 
@@ -267,6 +278,16 @@ def introspect(conn: Connection, schema: str = "public", *, qualified: bool = Fa
     for line in server.extensions or []:
         ext_name, ext_schema, version = line.split(" ", 2)
         result.extensions[ext_name] = Extension(ext_name, _unquote(ext_schema), version)
+    for kind in (
+        "functions",
+        "triggers",
+        "policies",
+        "row security and grants",
+        "domains and composite types",
+    ):
+        count = int(server._mapping[kind] or 0)
+        if count:
+            result.not_modelled[kind] = count
     reset = server.stats_reset or server.started
     result.stats_reset = reset.isoformat() if reset is not None else None
     result.catalog_queries = 9
