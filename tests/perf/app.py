@@ -5,6 +5,8 @@
 - ``GET /books/n-plus-one``: lists 10 books, then each book's author one query at a time (11 statements)
 - ``GET /books/batched``: the same answer from two statements (``WHERE id = ANY($1)``)
 - ``POST /visits``: records a visit and counts them (a write, then a read of the written table)
+- ``GET /books``: the N+1 or the batched way, as ``POST /__mode/n-plus-one`` or ``/__mode/batched`` set it
+  (a fix to prove with ``--baseline``)
 - ``GET /health``: no database at all
 """
 
@@ -34,6 +36,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out in separate writes
     local = threading.local()
     url = ""
+    books_mode = "n-plus-one"
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -55,6 +58,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/health":
             self.send(200, {"ok": True})
+        elif self.path == "/books":
+            self.path = f"/books/{Handler.books_mode}"
+            self.do_GET()
         elif self.path == "/books/n-plus-one":
             books = self.conn().execute(BOOKS).fetchall()
             out = []
@@ -79,6 +85,9 @@ class Handler(BaseHTTPRequestHandler):
             self.conn().execute("INSERT INTO visit DEFAULT VALUES")
             (count,) = self.conn().execute("SELECT count(*) FROM visit").fetchone() or (0,)
             self.send(201, {"visits": count})
+        elif self.path in ("/__mode/n-plus-one", "/__mode/batched"):
+            Handler.books_mode = self.path.rsplit("/", 1)[1]
+            self.send(200, {"mode": Handler.books_mode})
         else:
             self.send(404, {"error": "not found"})
 

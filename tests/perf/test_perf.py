@@ -1,5 +1,6 @@
 """``stanchion perf`` against a real app on a real PostgreSQL: the N+1 endpoint is found with its exact
-statements-per-request figure, the batched one is not; reads of a written table are no cache candidates.
+statements-per-request figure, the batched one is not; reads of a written table are no cache candidates;
+``--baseline`` proves a fix and fails a regression.
 
 Every figure asserted is a count (statements, calls, requests), never a time: pg_stat_statements counts
 exactly what the app ran between two snapshots.
@@ -127,6 +128,51 @@ def test_without_a_database_url_latency_errors_and_what_a_url_adds(app: str) -> 
     assert doc["database"] is None and any("--database-url" in n for n in doc["notes"])
 
 
+def _mode(app: str, mode: str) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(urllib.request.Request(f"{app}/__mode/{mode}", method="POST"), timeout=5):
+        pass
+
+
+def test_baseline_proves_a_fix_and_fails_a_regression(app: str, pg_url: str, tmp_path: Path) -> None:
+    counts = ("--metrics", "statements_per_request,errors")  # counts: the same verdict on any machine
+    common = (app, "-e", "/books", "--database-url", pg_url, "-n", "30", "-c", "3")
+    before = perf(*common, "--json")
+    assert before.returncode == 0, before.stderr
+    saved = tmp_path / "before.json"
+    saved.write_text(before.stdout)
+    assert json.loads(before.stdout)["schema"] == "stanchion.perf/1"
+
+    _mode(app, "batched")  # the fix
+    fixed = perf(*common, "--baseline", str(saved), *counts)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "GET /books against the baseline: passed" in fixed.stdout
+    row = next(
+        line for line in fixed.stdout.splitlines() if line.strip().startswith("statements_per_request")
+    )
+    assert row.split()[1:4] == ["11.0", "2.0", "-81.8%"]
+
+    after = perf(*common, "--json")
+    saved.write_text(after.stdout)
+    _mode(app, "n-plus-one")  # the N+1 comes back
+    regressed = perf(*common, "--baseline", str(saved), *counts, "--json")
+    assert regressed.returncode == 1, regressed.stderr
+    (gate,) = json.loads(regressed.stdout)["baseline"]["gates"]
+    assert not gate["passed"]
+    assert [r["ok"] for r in gate["rows"] if r["metric"] == "statements_per_request"] == [False]
+
+
+def test_bad_baseline_files_are_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "load.json").write_text('{"schema": "stanchion.load/1"}')
+    for name, message in (
+        ("missing.json", "cannot read baseline"),
+        ("load.json", "not a stanchion perf result"),
+    ):
+        proc = perf("http://127.0.0.1:9", "-e", "/x", "--baseline", str(tmp_path / name))
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -137,6 +183,7 @@ def test_without_a_database_url_latency_errors_and_what_a_url_adds(app: str) -> 
         (["http://127.0.0.1:9", "-e", "/x", "--optimize", "speed"], "unknown --optimize area speed"),
         (["http://127.0.0.1:9", "-e", "/x", "-n", "5", "-d", "2s"], "-n and -d both given"),
         (["ftp://x", "-e", "/x"], "not an http(s) base URL"),
+        (["http://127.0.0.1:9", "-e", "/x", "--metrics", "speed"], "unknown comparison metric 'speed'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:

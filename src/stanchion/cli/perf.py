@@ -17,6 +17,8 @@ Examples:
   stanchion perf http://127.0.0.1:8000 --endpoint "GET /api/users" --endpoint "GET /api/orders" -n 1000
   stanchion perf http://127.0.0.1:8000 --endpoint /api/users -d 20s -c 20 --optimize queries --json
   STANCHION_BASE_URL=http://127.0.0.1:8000 stanchion perf --endpoint /api/users    (latency and errors only)
+  stanchion perf http://127.0.0.1:8000 -e /api/users --database-url DB --json > before.json
+  stanchion perf http://127.0.0.1:8000 -e /api/users --database-url DB --baseline before.json
 
 \b
 Per endpoint, one at a time: a short warm-up, a pg_stat_statements snapshot, the load phase (-n or -d on
@@ -29,8 +31,12 @@ errors (failing requests). --optimize picks the areas: queries (n-plus-one, slow
 Needs pg_stat_statements (shared_preload_libraries, then CREATE EXTENSION pg_stat_statements).
 Analyze against a database the app alone uses: every statement in a phase is counted for its endpoint.
 \b
-Exit codes: 0 the analysis ran (findings are reported, not failed); 2 bad flags; 3 the app or the database
-could not be reached, or pg_stat_statements is missing; 130 interrupted (the report shows what ran).
+--baseline compares each endpoint with a saved --json run (matched by method and path): a figure worse
+by more than --tolerance is a regression. Statements per request and errors are counts, the same on any
+machine; latency and req/s depend on the machine (--metrics statements_per_request,errors for CI).
+\b
+Exit codes: 0 the analysis ran (findings are reported, not failed); 1 a --baseline regression; 2 bad flags;
+3 the app or the database could not be reached, or pg_stat_statements is missing; 130 interrupted.
 """
 
 
@@ -77,6 +83,19 @@ def _areas(value: str | None) -> tuple[str, ...]:
 @click.option("-c", "--concurrency", type=int, default=10, show_default=True, help="Connections.")
 @click.option("-H", "--header", "headers", multiple=True, help='Request header "Name: value" (repeatable).')
 @click.option("--optimize", metavar="AREAS", help="Areas to look at: caching,queries,indexes (default: all).")
+@click.option(
+    "--baseline",
+    type=click.Path(),
+    help="Compare with a saved --json run, endpoint by endpoint; exit 1 on a regression.",
+)
+@click.option(
+    "--tolerance", default="10%", show_default=True, help="How much worse than the baseline is allowed."
+)
+@click.option(
+    "--metrics",
+    help="What --baseline checks (default statements_per_request,p50,p99,rps,errors; "
+    "also db_ms_per_request, p90, p95).",
+)
 @json_option
 @click.pass_context
 def command(
@@ -90,10 +109,15 @@ def command(
     concurrency: int,
     headers: tuple[str, ...],
     optimize: str | None,
+    baseline: str | None,
+    tolerance: str,
+    metrics: str | None,
     json_mode: bool,
 ) -> None:
     """Find what each endpoint costs the database: statements per request, N+1, slow queries, caching."""
+    from stanchion.load.compare import parse_tolerance
     from stanchion.perf import analyze, parse_endpoint
+    from stanchion.perf.baseline import COMPARED, gates, load_baseline, parse_metrics
 
     out = output(ctx, json_mode)
     if base_url and base_url_opt and base_url.rstrip("/") != base_url_opt.rstrip("/"):
@@ -109,6 +133,9 @@ def command(
     if requests is not None and duration is not None:
         raise UsageError("-n and -d both given", "bound each phase by a request count or by a duration")
     areas = _areas(optimize)
+    base_doc = load_baseline(baseline) if baseline else None
+    allowed = parse_tolerance(tolerance)
+    compared = parse_metrics(metrics) if metrics else COMPARED
     parsed = [parse_endpoint(e) for e in endpoints]
     stop = {"flag": False}
 
@@ -133,8 +160,18 @@ def command(
         )
     finally:
         signal.signal(signal.SIGINT, previous)
-    out.result(report.to_json(), render(report))
-    raise_for_exit(ExitCode.INTERRUPTED if report.interrupted else ExitCode.OK)
+    doc = report.to_json()
+    checks = gates(doc, base_doc, allowed, compared) if base_doc is not None else []
+    text = render(report)
+    if checks:
+        from stanchion.load.report.text import render_gate
+
+        doc["baseline"] = {"file": baseline, "gates": [g.to_json() for g in checks]}
+        text += "\n\n" + "\n".join(render_gate(g) for g in checks).rstrip("\n")
+    out.result(doc, text)
+    if report.interrupted:
+        raise_for_exit(ExitCode.INTERRUPTED)
+    raise_for_exit(ExitCode.OK if all(g.passed for g in checks) else ExitCode.CHECK_FAILED)
 
 
 def _ms(value: float | None) -> str:

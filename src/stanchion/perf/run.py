@@ -103,7 +103,10 @@ class PerfReport:
     interrupted: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        from stanchion.perf.baseline import SCHEMA
+
         return {
+            "schema": SCHEMA,
             "base_url": mask_url(self.base_url),
             "database": self.database,
             "endpoints": [e.to_json() for e in self.endpoints],
