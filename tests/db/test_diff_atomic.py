@@ -131,3 +131,42 @@ def test_plan_that_fails_verification_writes_nothing(
     assert "NOT verified" in out and 'column "name" of relation "person" contains null values' in out
     assert "no migration written" in out
     assert not list(folder.glob("*.sql")) if folder.exists() else True
+
+
+def test_plans_are_byte_identical_under_any_hash_seed(pg_server: PostgresServer) -> None:
+    import os
+    import subprocess
+    import sys
+
+    base, want = _database(pg_server, A), _database(pg_server, B)
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "stanchion",
+                "db",
+                "diff",
+                "--from",
+                base,
+                "--to",
+                want,
+                "--no-verify",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=False,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        document = json.loads(proc.stdout)
+        outputs.add(json.dumps([document["up"], document["down"], document["migrations"]]))
+    assert len(outputs) == 1
+    down = [s["sql"] for s in json.loads(outputs.pop())[1]]
+    # dependents first: the view and pet's foreign key go before what they read
+    assert down.index("DROP VIEW public.adults") < down.index("DROP TABLE public.pet")
+    fk = "ALTER TABLE public.pet DROP CONSTRAINT pet_owner_fkey"
+    assert down.index(fk) < down.index("DROP TABLE public.pet")
