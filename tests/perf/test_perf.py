@@ -128,6 +128,34 @@ def test_without_a_database_url_latency_errors_and_what_a_url_adds(app: str) -> 
     assert doc["database"] is None and any("--database-url" in n for n in doc["notes"])
 
 
+def test_html_report_renders_in_chromium(app: str, pg_url: str, tmp_path: Path) -> None:
+    import re
+
+    from tests.load.test_report import _chromium
+
+    page = tmp_path / "perf.html"
+    args = ("-e", "/books/n-plus-one", "-e", "/books/batched", "-e", "/health", "-n", "20")
+    proc = perf(app, *args, "--database-url", pg_url, "--output", str(page))
+    assert proc.returncode == 0, proc.stderr
+    assert "GET /books/n-plus-one: 20 requests" in proc.stdout  # the text report still shows
+    text = page.read_text()
+    assert not re.search(r"(src|href)\s*=|@import|url\(", text), "the report must load nothing"
+    dom = _chromium(tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", page.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body is not None, dom.stdout[:500]
+    assert 'data-bars="6"' in body.group(0), body.group(0)  # database and other, per endpoint
+    assert 'data-errors=""' in body.group(0), body.group(0)
+    assert 'data-endpoint="GET /books/n-plus-one"' in dom.stdout and "n-plus-one</b>" in dom.stdout
+    assert '<td class="n">11.00</td>' in dom.stdout  # the table's statements per request
+
+
+def test_output_must_name_a_known_format(tmp_path: Path) -> None:
+    proc = perf("http://127.0.0.1:9", "-e", "/x", "--output", str(tmp_path / "perf.txt"))
+    assert proc.returncode == 2 and "unknown report format" in proc.stderr
+    assert not (tmp_path / "perf.txt").exists()
+
+
 def _mode(app: str, mode: str) -> None:
     import urllib.request
 

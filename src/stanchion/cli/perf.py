@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from stanchion.cli.common import json_option, output, raise_for_exit
+from stanchion.cli.common import check_output, json_option, output, raise_for_exit
 from stanchion.errors import ExitCode, UsageError
 
 EXAMPLES = """\b
@@ -19,6 +19,7 @@ Examples:
   STANCHION_BASE_URL=http://127.0.0.1:8000 stanchion perf --endpoint /api/users    (latency and errors only)
   stanchion perf http://127.0.0.1:8000 -e /api/users --database-url DB --json > before.json
   stanchion perf http://127.0.0.1:8000 -e /api/users --database-url DB --baseline before.json
+  stanchion perf http://127.0.0.1:8000 -e /api/users --database-url DB --output perf.html
 
 \b
 Per endpoint, one at a time: a short warm-up, a pg_stat_statements snapshot, the load phase (-n or -d on
@@ -84,6 +85,13 @@ def _areas(value: str | None) -> tuple[str, ...]:
 @click.option("-H", "--header", "headers", multiple=True, help='Request header "Name: value" (repeatable).')
 @click.option("--optimize", metavar="AREAS", help="Areas to look at: caching,queries,indexes (default: all).")
 @click.option(
+    "-o",
+    "--output",
+    "output_path",
+    type=click.Path(),
+    help="Also save the report: FILE.html (one self-contained page) or FILE.json.",
+)
+@click.option(
     "--baseline",
     type=click.Path(),
     help="Compare with a saved --json run, endpoint by endpoint; exit 1 on a regression.",
@@ -112,6 +120,7 @@ def command(
     baseline: str | None,
     tolerance: str,
     metrics: str | None,
+    output_path: str | None,
     json_mode: bool,
 ) -> None:
     """Find what each endpoint costs the database: statements per request, N+1, slow queries, caching."""
@@ -133,6 +142,7 @@ def command(
     if requests is not None and duration is not None:
         raise UsageError("-n and -d both given", "bound each phase by a request count or by a duration")
     areas = _areas(optimize)
+    save_format = _save_format(output_path)
     base_doc = load_baseline(baseline) if baseline else None
     allowed = parse_tolerance(tolerance)
     compared = parse_metrics(metrics) if metrics else COMPARED
@@ -168,10 +178,43 @@ def command(
 
         doc["baseline"] = {"file": baseline, "gates": [g.to_json() for g in checks]}
         text += "\n\n" + "\n".join(render_gate(g) for g in checks).rstrip("\n")
+    if output_path is not None:
+        _save(output_path, save_format, doc)
     out.result(doc, text)
     if report.interrupted:
         raise_for_exit(ExitCode.INTERRUPTED)
     raise_for_exit(ExitCode.OK if all(g.passed for g in checks) else ExitCode.CHECK_FAILED)
+
+
+def _save_format(path: str | None) -> str:
+    """The format ``--output``'s suffix names, checked with the path before any load is sent."""
+    if path is None:
+        return ""
+    from pathlib import Path
+
+    suffix = Path(path).suffix.lower()
+    formats = {".html": "html", ".htm": "html", ".json": "json"}
+    if suffix not in formats:
+        raise UsageError(f"--output {path}: unknown report format", "name a .html or a .json file")
+    check_output(path, "--output", folder=False)
+    return formats[suffix]
+
+
+def _save(path: str, fmt: str, doc: dict[str, Any]) -> None:
+    import json
+    from pathlib import Path
+
+    from stanchion.errors import EnvironmentProblem
+    from stanchion.perf.html import render_html
+    from stanchion.redact import mask_secrets
+
+    text = mask_secrets(render_html(doc) if fmt == "html" else json.dumps(doc, indent=2) + "\n")
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot write {path}: {exc.strerror}", "check the folder exists and is writable"
+        ) from None
 
 
 def _ms(value: float | None) -> str:
