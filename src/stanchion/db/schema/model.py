@@ -135,6 +135,7 @@ class Table:
     partition_bound: str | None = None  # "FOR VALUES ..." of a partition
     partition_key: str | None = None  # "RANGE (col)" of a partitioned table
     inherits: list[str] = field(default_factory=list)  # parents of a table created with INHERITS
+    triggers: dict[str, str] = field(default_factory=dict)  # SQLite: name -> CREATE TRIGGER as written
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

@@ -96,6 +96,7 @@ def plan_sqlite(a: Schema, b: Schema) -> list[Step]:
             steps.append(Step(ddl.create_table(tb, d), "create table", name))
             for index in plain_indexes(tb).values():
                 steps.append(Step(ddl.create_index(index, d), "create index", index.name))
+            steps += [Step(sql, "create trigger", t) for t, sql in sorted(tb.triggers.items())]
         elif name in rebuild:
             steps.extend(_rebuild_sqlite(a.tables[name], tb))
         else:
@@ -122,6 +123,12 @@ def plan_sqlite(a: Schema, b: Schema) -> list[Step]:
             for iname, index in plain_indexes(tb).items():
                 if iname not in a_idx or index_key(a_idx[iname], d) != index_key(index, d):
                     steps.append(Step(ddl.create_index(index, d), "create index", iname))
+            for trigger, sql in sorted(ta.triggers.items()):
+                if tb.triggers.get(trigger) != sql:
+                    steps.append(Step(f"DROP TRIGGER {q(trigger, d)}", "drop trigger", trigger))
+            for trigger, sql in sorted(tb.triggers.items()):
+                if ta.triggers.get(trigger) != sql:
+                    steps.append(Step(sql, "create trigger", trigger))
     create_views = {n for n in b.views if n not in a.views or n in drop_views}
     for name in view_order(b.views, create_views):
         steps.append(Step(ddl.create_view(b.views[name], d), "create view", name))
@@ -166,4 +173,6 @@ def _rebuild_sqlite(ta: Table, tb: Table) -> list[Step]:
     ]
     for index in plain_indexes(tb).values():
         steps.append(Step(ddl.create_index(index, d), "create index", index.name))
+    # dropping the old table dropped its triggers: create the wanted ones again
+    steps += [Step(sql, "create trigger", name) for name, sql in sorted(tb.triggers.items())]
     return steps

@@ -51,6 +51,7 @@ def introspect(conn: Connection) -> Schema:
     result = Schema(dialect="sqlite", name="main")
     index_sql: dict[str, str | None] = {}
     table_sql: dict[str, str] = {}
+    triggers: list[tuple[str, str, str]] = []
     for r in conn.execute(text(MASTER)):
         if r.type == "table":
             result.tables[r.name] = Table(name=r.name)
@@ -60,6 +61,11 @@ def introspect(conn: Connection) -> Schema:
             result.views[r.name] = View(name=r.name, definition=body, depends_on=_tables_read(body))
         elif r.type == "index":
             index_sql[r.name] = r.sql
+        elif r.type == "trigger":
+            triggers.append((r.tbl_name, r.name, r.sql or ""))
+    for table_name, trigger, sql in triggers:
+        if table_name in result.tables:
+            result.tables[table_name].triggers[trigger] = sql
     pk_cols: dict[str, list[tuple[int, str]]] = {}
     for r in conn.execute(text(COLUMNS)):
         table = result.tables[r.tbl]
