@@ -38,6 +38,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "command",
         "Load endpoints while reading pg_stat_statements: N+1, slow queries, cache candidates.",
     ),
+    "probe": (
+        "stanchion.cli.probe",
+        "command",
+        "Check a running API for security practice from outside, within a request budget.",
+    ),
     "decide": (
         "stanchion.cli.decide",
         "group",

@@ -1,0 +1,1 @@
+"""Probe rules, one per module; ``stanchion.probe.all_rules()`` finds them."""
