@@ -4,6 +4,7 @@
 
 - ``GET /books/n-plus-one``: lists 10 books, then each book's author one query at a time (11 statements)
 - ``GET /books/batched``: the same answer from two statements (``WHERE id = ANY($1)``)
+- ``GET /orders/by-customer``: one customer's orders, filtered on a column no index leads with
 - ``POST /visits``: records a visit and counts them (a write, then a read of the written table)
 - ``GET /books``: the N+1 or the batched way, as ``POST /__mode/n-plus-one`` or ``/__mode/batched`` set it
   (a fix to prove with ``--baseline``)
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import threading
@@ -23,11 +25,15 @@ import psycopg
 BOOKS = "SELECT id, author_id FROM book ORDER BY id LIMIT 10"
 SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE EXTENSION IF NOT EXISTS hypopg;
 CREATE TABLE IF NOT EXISTS author (id bigint PRIMARY KEY, name text NOT NULL);
 CREATE TABLE IF NOT EXISTS book (id bigint PRIMARY KEY, author_id bigint NOT NULL REFERENCES author (id));
 CREATE TABLE IF NOT EXISTS visit (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 INSERT INTO author SELECT g, 'author ' || g FROM generate_series(1, 50) g ON CONFLICT DO NOTHING;
 INSERT INTO book SELECT g, 1 + g % 50 FROM generate_series(1, 200) g ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric NOT NULL);
+INSERT INTO orders SELECT g, 1 + g % 500, g FROM generate_series(1, 20000) g ON CONFLICT DO NOTHING;
+ANALYZE;
 """
 
 
@@ -37,6 +43,7 @@ class Handler(BaseHTTPRequestHandler):
     local = threading.local()
     url = ""
     books_mode = "n-plus-one"
+    customers = itertools.count(1)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -61,6 +68,10 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/books":
             self.path = f"/books/{Handler.books_mode}"
             self.do_GET()
+        elif self.path == "/orders/by-customer":
+            customer = 1 + next(Handler.customers) % 500
+            rows = self.conn().execute("SELECT id, total FROM orders WHERE customer_id = %s", (customer,))
+            self.send(200, [{"id": i, "total": str(t)} for i, t in rows.fetchall()])
         elif self.path == "/books/n-plus-one":
             books = self.conn().execute(BOOKS).fetchall()
             out = []

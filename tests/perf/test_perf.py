@@ -128,6 +128,39 @@ def test_without_a_database_url_latency_errors_and_what_a_url_adds(app: str) -> 
     assert doc["database"] is None and any("--database-url" in n for n in doc["notes"])
 
 
+def test_missing_index_proven_with_hypopg(app: str, pg_url: str) -> None:
+    args = (
+        "-e",
+        "/orders/by-customer",
+        "-e",
+        "/books/batched",
+        "-n",
+        "20",
+        "--optimize",
+        "indexes",
+        "--json",
+    )
+    proc = perf(app, *args, "--database-url", pg_url)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    (missing,) = [f for f in doc["findings"] if f["id"] == "missing-index"]  # none for the key lookups
+    assert missing["endpoint"] == "GET /orders/by-customer"
+    assert "orders (customer_id)" in missing["evidence"] and "HypoPG" in missing["evidence"]
+    assert missing["fix"].startswith("CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx")
+    (lookup,) = by_path(doc)["GET /orders/by-customer"]["statements"]
+    assert missing["queryid"] == lookup["queryid"] and lookup["calls_per_request"] == 1.0
+    assert not any(f["id"] == "cache-candidate" for f in doc["findings"])  # --optimize indexes alone
+
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP EXTENSION hypopg")
+    proc = perf(app, *args, "--database-url", pg_url)
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 0 and not any(f["id"] == "missing-index" for f in doc["findings"])
+    assert any("missing-index needs HypoPG" in n and "CREATE EXTENSION hypopg" in n for n in doc["notes"])
+
+
 def test_html_report_renders_in_chromium(app: str, pg_url: str, tmp_path: Path) -> None:
     import re
 

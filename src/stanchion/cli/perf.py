@@ -27,8 +27,9 @@ the load engine), a second snapshot. The difference is what that endpoint's requ
 statements per request, database ms per request against latency, each statement's calls per request.
 Findings: n-plus-one (one statement 5 or more times per request), slow-query (PgHero's 20 ms mean over
 100 calls), cache-candidate (a read repeated across requests, its tables never written in the phase),
-errors (failing requests). --optimize picks the areas: queries (n-plus-one, slow-query), caching
-(cache-candidate), indexes (slow-query, with the index advice); all by default.
+missing-index (a HypoPG hypothetical index halves a statement's planner cost), errors (failing
+requests). --optimize picks the areas: queries (n-plus-one, slow-query), caching (cache-candidate),
+indexes (slow-query, missing-index); all by default.
 Needs pg_stat_statements (shared_preload_libraries, then CREATE EXTENSION pg_stat_statements).
 Analyze against a database the app alone uses: every statement in a phase is counted for its endpoint.
 \b

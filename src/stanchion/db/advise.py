@@ -154,6 +154,12 @@ def suggest_indexes(
     return result
 
 
+def advise_queries(conn: Connection, source: str, queries: list[str], min_gain: float = 2.0) -> AdviceResult:
+    """HypoPG-proven indexes for ``queries`` on an open connection (HypoPG created, else
+    EnvironmentProblem); what ``stanchion perf`` asks about the statements an endpoint ran."""
+    return _advise(conn, source, queries, min_gain, 0.0, len(queries))
+
+
 def _structural(source: str, scratch: DatabaseURL | None) -> AdviceResult:
     """Indexes a schema needs whatever the queries: one per foreign key that no index leads with."""
     from stanchion.db.analyze.rules._helpers import covering_index

@@ -6,6 +6,8 @@ Every finding names the endpoint, the evidence (the figures it was decided on) a
 - ``slow-query``: PgHero's thresholds, the ones ``db analyze``'s slow-queries rule uses (a mean of
   20 ms or more over 100 calls or more in the phase).
 - ``cache-candidate``: a read repeated across requests while nothing in the phase wrote to its tables.
+- ``missing-index``: a statement of the phase whose planner cost falls by half or more with a HypoPG
+  hypothetical index (``db suggest-indexes``' advisor, asked about the endpoint's own statements).
 - ``errors``: requests that failed (transport errors, 4xx/5xx), with or without a database URL.
 """
 
@@ -13,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stanchion.db.analyze.base import Thresholds
 from stanchion.db.analyze.rules._statements import Statement, single_row_lookup, tables_read
 from stanchion.db.analyze.rules.slow_queries import slow
 from stanchion.perf.statements import has_parameters, is_write
+
+if TYPE_CHECKING:
+    from stanchion.db.advise import AdviceResult
 
 #: Sentry's N+1 rule: the same statement at least this many times for one request
 N_PLUS_ONE_PER_REQUEST = 5.0
@@ -29,7 +34,7 @@ CACHE_PER_REQUEST = 0.5
 AREAS: dict[str, tuple[str, ...]] = {
     "queries": ("n-plus-one", "slow-query"),
     "caching": ("cache-candidate",),
-    "indexes": ("slow-query",),
+    "indexes": ("slow-query", "missing-index"),
 }
 
 
@@ -121,6 +126,27 @@ def cache_candidates(endpoint: str, stmts: list[Statement], requests: int) -> li
                 s.queryid,
             )
         )
+    return out
+
+
+def missing_indexes(endpoint: str, advice: AdviceResult, stmts: Iterable[Statement]) -> list[Finding]:
+    ids = {" ".join(s.query.split()): s.queryid for s in stmts}
+    out = []
+    for suggestion in advice.suggestions:
+        for q in suggestion.queries:
+            short = " ".join(q.query.split())
+            out.append(
+                Finding(
+                    "missing-index",
+                    endpoint,
+                    f"`{short if len(short) <= 120 else short[:117] + '...'}`: planner cost {q.cost_before:,.1f} "
+                    f"-> {q.cost_after:,.1f} ({q.ratio:.1f}x less) with a hypothetical index on "
+                    f"{suggestion.table} ({', '.join(suggestion.columns)}), proven with HypoPG",
+                    f"{suggestion.create_sql()}; `stanchion db suggest-indexes --output migrations/` writes "
+                    "it as a migration",
+                    ids.get(short),
+                )
+            )
     return out
 
 

@@ -171,14 +171,11 @@ def analyze(
             entry = EndpointReport(endpoint, result, stmts)
             report.endpoints.append(entry)
             report.findings.extend(_findings(entry, wanted, thresholds or Thresholds()))
+            if conn is not None and "missing-index" in wanted and entry.statements and entry.requests:
+                report.findings.extend(_missing_indexes(conn, entry, report))
             if result.interrupted:
                 report.interrupted = True
                 break
-    if "indexes" in optimize and any(f.id == "slow-query" for f in report.findings):
-        report.notes.append(
-            "indexes: a slow query's fix names `stanchion db suggest-indexes`, which proves an index with "
-            "HypoPG; run it with the same --database-url"
-        )
     return report
 
 
@@ -206,6 +203,31 @@ def _findings(entry: EndpointReport, wanted: set[str], thresholds: Thresholds) -
     if "cache-candidate" in wanted:
         found += rules.cache_candidates(label, entry.statements, entry.requests)
     return found
+
+
+#: the statements of a phase the index advisor is asked about (the most total time first)
+ADVISED_STATEMENTS = 10
+
+
+def _missing_indexes(conn: Connection, entry: EndpointReport, report: PerfReport) -> list[Finding]:
+    """Ask ``db suggest-indexes``' advisor about the endpoint's reads, updates and deletes (between
+    phases, so its own EXPLAINs never land in a phase). Without HypoPG: a note, and no such findings."""
+    from stanchion.db.advise import advise_queries
+
+    reads = [
+        s for s in entry.statements or [] if s.query.lstrip()[:6].upper() in ("SELECT", "UPDATE", "DELETE")
+    ]
+    reads.sort(key=lambda s: s.total_ms, reverse=True)
+    if not reads:
+        return []
+    try:
+        advice = advise_queries(conn, report.database or "", [s.query for s in reads[:ADVISED_STATEMENTS]])
+    except EnvironmentProblem as exc:
+        note = f"missing-index needs HypoPG: {exc.message} ({exc.hint})"
+        if note not in report.notes:
+            report.notes.append(note)
+        return []
+    return rules.missing_indexes(entry.endpoint.label, advice, reads)
 
 
 class _statistics:
