@@ -4,12 +4,13 @@ when that flaw alone is switched on; the whole flawed server has every flaw foun
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from stanchion.cli.main import main
 from stanchion.db.analyze.registry import parse_doc
-from stanchion.probe import Budget, all_rules, probe
+from stanchion.probe.run import Budget, all_rules, probe
 from tests.probe.server import SPEC, serve
 
 RULE_IDS = [r.RULE.id for r in all_rules()]
@@ -93,3 +94,12 @@ def test_cli_unreachable_and_bad_url(capsys: pytest.CaptureFixture[str]) -> None
     assert gone[0] == 3 and "no answer" in gone[2]
     bad = _cli(capsys, "probe", "ftp://x")
     assert bad[0] == 2 and "not an http(s) base URL" in bad[2]
+
+
+def test_docs_rules_table_is_current() -> None:
+    from stanchion.probe.docs import update_markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "probe.md"
+    text = doc.read_text(encoding="utf-8")
+    assert update_markdown(text) == text, "regenerate with stanchion.probe.docs.update_markdown"
+    assert all(f"`{rule_id}`" in text for rule_id in RULE_IDS)

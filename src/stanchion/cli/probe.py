@@ -53,8 +53,8 @@ def command(
 ) -> None:
     """Probe a running API for security headers, CORS, auth, BOLA, mass assignment, error hygiene,
     input handling, rate limiting on auth paths and TRACE."""
-    from stanchion.probe import Budget, probe
     from stanchion.probe.client import parse_base_url
+    from stanchion.probe.run import Budget, probe
 
     out = output(ctx, json_mode)
     budget = Budget(requests=max_requests, seconds=max_seconds)

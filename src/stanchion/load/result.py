@@ -28,6 +28,7 @@ from stanchion.load.stats import (
     new_histogram,
     summarize,
 )
+from stanchion.probe.ratelimit import rate_limited
 
 SCHEMA = "stanchion.load/1"
 
@@ -296,7 +297,7 @@ class Collector:
             loop_lag_max_us=interval.loop_lag_max_us,
             schedule_lag_max_us=interval.schedule_lag_max_us,
         )
-        if self.rate_limited_at is None and interval.status.get(429):
+        if self.rate_limited_at is None and rate_limited(interval.status):  # the probe's rule too
             self.rate_limited_at = {
                 "second": float(interval.index),
                 "request_rate": round(interval.sent / wall, 1),

@@ -1,1 +1,1 @@
-"""Probe rules, one per module; ``stanchion.probe.all_rules()`` finds them."""
+"""Probe rules, one per module; ``stanchion.probe.run.all_rules()`` finds them."""
